@@ -1,0 +1,396 @@
+"""The command line: parses options and calls the core functions in tasks/."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlmodel import Session, select
+
+from dondoc.settings import get_settings
+from dondoc.views import short
+from models.db import current_revision, get_engine, head_revision, session_scope, set_actor
+from tasks.errors import DondocError, InputError
+from tasks.fileio import parse_date_value
+
+app = typer.Typer(
+    help="dondoc – theo dõi, đôn đốc thực hiện nhiệm vụ trong thông báo kết luận và công văn.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+units_app = typer.Typer(help="Danh mục đơn vị.", no_args_is_help=True)
+notice_app = typer.Typer(help="Thông báo, công văn.", no_args_is_help=True)
+assignment_app = typer.Typer(help="Tiến độ nhiệm vụ của từng đơn vị.", no_args_is_help=True)
+extension_app = typer.Typer(help="Quyết định đề nghị gia hạn.", no_args_is_help=True)
+app.add_typer(units_app, name="units")
+app.add_typer(notice_app, name="notice")
+app.add_typer(assignment_app, name="assignment")
+app.add_typer(extension_app, name="extension")
+
+console = Console()
+if not console.is_terminal:  # logs and pipes: wide enough for the status table
+    console = Console(width=140)
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]Lỗi:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors_to_messages() -> Iterator[None]:
+    """Turn domain and database errors into one clear message and a non-zero exit."""
+    try:
+        yield
+    except DondocError as exc:
+        _fail(str(exc), exc.exit_code)
+    except IntegrityError as exc:
+        _fail(f"Dữ liệu vi phạm ràng buộc, không ghi gì: {exc.orig}")
+    except (OperationalError, ProgrammingError) as exc:
+        _fail(
+            f"Không dùng được cơ sở dữ liệu ({exc.orig}). Kiểm tra DONDOC_DATABASE_URL "
+            "và chạy «dondoc init»."
+        )
+
+
+def _ready_session() -> Any:
+    """A transaction on an initialised, up-to-date database."""
+    engine = get_engine()
+    revision = current_revision(engine)
+    if revision != head_revision():
+        raise InputError(
+            "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật. Chạy «dondoc init» trước."
+        )
+    return session_scope(engine)
+
+
+def _date(value: str | None, option: str, default: date | None = None) -> date:
+    if value is None:
+        if default is None:
+            raise InputError(f"Thiếu {option}.")
+        return default
+    return parse_date_value(value, field=option)
+
+
+def _run(fn: Callable[[], T]) -> T:
+    with _errors_to_messages():
+        return fn()
+    raise AssertionError("unreachable")
+
+
+@app.callback()
+def _main(
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Tên người thao tác, ghi vào nhật ký.")
+    ] = None,
+) -> None:
+    set_actor(actor)
+
+
+@app.command()
+def init() -> None:
+    """Tạo hoặc nâng cấp cơ sở dữ liệu lên phiên bản mới nhất."""
+    from models.db import upgrade_database
+
+    def go() -> None:
+        settings = get_settings()
+        revision = upgrade_database()
+        where = settings.database_url and get_engine().url.render_as_string(hide_password=True)
+        console.print(
+            f"Cơ sở dữ liệu sẵn sàng (phiên bản {revision}): {where or settings.resolved_database_url}"
+        )
+
+    _run(go)
+
+
+# ----------------------------------------------------------------------------- units
+
+
+@units_app.command("import")
+def units_import(
+    file: Annotated[Path, typer.Argument(help="Tệp danh mục .yaml hoặc .csv.")],
+) -> None:
+    """Nhập danh mục đơn vị; nhập lại sẽ cập nhật theo mã, không tạo trùng."""
+    from tasks.units import import_directory
+
+    def go() -> None:
+        with _ready_session() as session:
+            report = import_directory(session=session, path=file)
+        console.print(
+            f"Đã nhập «{file.name}»: {report.created} đơn vị mới, {report.updated} cập nhật, "
+            f"{report.unchanged} không đổi; {report.groups_created} nhóm mới, "
+            f"{report.groups_updated} nhóm cập nhật."
+        )
+
+    _run(go)
+
+
+@units_app.command("list")
+def units_list(
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
+) -> None:
+    """Xem danh mục đơn vị dạng cây."""
+    from models.unit import UnitGroup
+    from tasks.units import unit_tree
+
+    def go() -> None:
+        with _ready_session() as session:
+            rows = unit_tree(session=session)
+            groups = session.exec(select(UnitGroup).order_by(UnitGroup.code)).all()
+        if as_json:
+            payload = [
+                {"code": u.code, "name": u.name, "kind": u.kind, "depth": d, "aliases": u.aliases,
+                 "contacts": u.contacts, "active": u.active}
+                for d, u in rows
+            ]
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        if not rows:
+            console.print("Danh mục trống. Nhập bằng «dondoc units import TỆP».")
+            return
+        root = Tree("[bold]Danh mục đơn vị[/]")
+        stack: list[Tree] = [root]
+        for depth, unit in rows:
+            del stack[depth + 1 :]
+            style = "" if unit.active else "[dim]"
+            label = f"{style}{unit.name} [cyan]{unit.code}[/] [dim]{unit.kind}[/]"
+            stack.append(stack[depth].add(label))
+        console.print(root)
+        if groups:
+            console.print(f"Nhóm: {', '.join(f'{g.name} ({g.code})' for g in groups)}")
+
+    _run(go)
+
+
+# ----------------------------------------------------------------------------- notices
+
+
+@notice_app.command("add")
+def notice_add(
+    from_file: Annotated[
+        Path, typer.Option("--from", help="Tệp YAML của thông báo (xem examples/notices/).")
+    ],
+) -> None:
+    """Đăng ký một thông báo từ tệp YAML: nhiệm vụ, đơn vị, thời hạn."""
+    from tasks.notices import register_notice_file
+
+    def go() -> None:
+        with _ready_session() as session:
+            notice = register_notice_file(session=session, path=from_file)
+            n_directives, n_assignments = _notice_counts(session, notice.id)
+        console.print(
+            f"Đã đăng ký thông báo {notice.number or '(chưa số)'} ngày {notice.issued_on:%d/%m/%Y}: "
+            f"{n_directives} nhiệm vụ, {n_assignments} lượt giao cho đơn vị."
+        )
+
+    _run(go)
+
+
+def _notice_counts(session: Session, notice_id: int | None) -> tuple[int, int]:
+    from sqlalchemy import func
+
+    from models.notice import Assignment, Directive
+
+    directives = session.exec(
+        select(func.count()).select_from(Directive).where(Directive.notice_id == notice_id)
+    ).one()
+    assignments = session.exec(
+        select(func.count())
+        .select_from(Assignment)
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .where(Directive.notice_id == notice_id)
+    ).one()
+    return directives, assignments
+
+
+@notice_app.command("list")
+def notice_list() -> None:
+    """Danh sách thông báo đã đăng ký."""
+    from models.notice import Notice
+
+    def go() -> None:
+        with _ready_session() as session:
+            notices = session.exec(select(Notice).order_by(Notice.issued_on, Notice.id)).all()
+            table = Table("Mã", "Số", "Ngày", "Cơ quan ban hành", "Trích yếu", "Nhiệm vụ")
+            for n in notices:
+                d, _a = _notice_counts(session, n.id)
+                table.add_row(
+                    str(n.id), n.number or "—", f"{n.issued_on:%d/%m/%Y}", n.issuer,
+                    short(n.title, 60), str(d),
+                )
+        console.print(table)
+
+    _run(go)
+
+
+# ----------------------------------------------------------------------------- status
+
+
+@app.command()
+def status(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Tính đến ngày (30/8/2024 hoặc 2024-08-30); mặc định hôm nay.")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Chỉ một đơn vị (mã).")] = None,
+    notice: Annotated[str | None, typer.Option("--notice", help="Chỉ một thông báo (số).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
+) -> None:
+    """Tình hình thực hiện nhiệm vụ tính đến một ngày, theo sáu nhóm trạng thái."""
+    from dondoc.views import print_status
+    from tasks.status import CATEGORIES, compute_status, count_by_status
+
+    def go() -> None:
+        day = _date(as_of, "--as-of", default=date.today())
+        with _ready_session() as session:
+            rows = compute_status(
+                session=session, as_of=day, unit_code=unit, notice_number=notice,
+                due_soon_days=get_settings().due_soon_days,
+            )
+        counts = count_by_status(rows)
+        if as_json:
+            payload = {
+                "as_of": day.isoformat(),
+                "counts": counts,
+                "labels": {c.key: c.label for c in CATEGORIES},
+                "assignments": [r.to_json() for r in rows],
+            }
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        print_status(console, rows, counts, f"Tình hình thực hiện nhiệm vụ tính đến ngày {day:%d/%m/%Y}")
+
+    _run(go)
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+class ProgressState(str, Enum):
+    in_progress = "in_progress"
+    done = "done"
+
+
+@assignment_app.command("update")
+def assignment_update(
+    assignment_id: Annotated[int, typer.Argument(help="Mã nhiệm vụ giao (cột «Mã» của dondoc status).")],
+    state: Annotated[ProgressState, typer.Option("--status", help="in_progress hoặc done.")],
+    on: Annotated[str | None, typer.Option("--on", help="Ngày báo cáo/hoàn thành; mặc định hôm nay.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Ghi chú tiến độ.")] = None,
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="Tài liệu kiểm chứng: đường dẫn tệp hoặc URL.")
+    ] = None,
+) -> None:
+    """Ghi nhận tiến độ hoặc hoàn thành của một đơn vị."""
+    from models.db import current_actor
+    from tasks.progress import record_progress
+
+    def go() -> None:
+        day = _date(on, "--on", default=date.today())
+        with _ready_session() as session:
+            record_progress(
+                session=session, assignment_id=assignment_id, state=state.value, on=day,
+                note=note, evidence=evidence, recorded_by=current_actor(),
+            )
+        word = "hoàn thành" if state is ProgressState.done else "đang thực hiện"
+        console.print(f"Đã ghi nhận nhiệm vụ giao {assignment_id}: {word} ngày {day:%d/%m/%Y}.")
+
+    _run(go)
+
+
+@assignment_app.command("extend")
+def assignment_extend(
+    assignment_id: Annotated[int, typer.Argument(help="Mã nhiệm vụ giao.")],
+    to: Annotated[str, typer.Option("--to", help="Hạn mới đề nghị (30/9/2024).")],
+    reason: Annotated[str, typer.Option("--reason", help="Lý do xin gia hạn.")],
+) -> None:
+    """Lập đề nghị gia hạn cho một nhiệm vụ giao (chờ lãnh đạo duyệt)."""
+    from tasks.progress import request_extension
+
+    def go() -> None:
+        day = _date(to, "--to")
+        with _ready_session() as session:
+            request = request_extension(session=session, assignment_id=assignment_id, to=day, reason=reason)
+        console.print(
+            f"Đã lập đề nghị gia hạn số {request.id} đến {day:%d/%m/%Y}. "
+            f"Duyệt: «dondoc extension approve {request.id}»."
+        )
+
+    _run(go)
+
+
+def _decide(extension_id: int, approve: bool, on: str | None, note: str | None) -> None:
+    from models.db import current_actor
+    from tasks.progress import decide_extension
+
+    def go() -> None:
+        day = _date(on, "--on", default=date.today())
+        with _ready_session() as session:
+            request = decide_extension(
+                session=session, extension_id=extension_id, approve=approve, on=day,
+                decided_by=current_actor(), note=note,
+            )
+        if approve:
+            console.print(
+                f"Đã duyệt gia hạn số {extension_id}: hạn mới {request.approved_due:%d/%m/%Y} "
+                f"(hạn cũ {request.previous_due:%d/%m/%Y} vẫn được lưu)."
+            )
+        else:
+            console.print(f"Đã từ chối đề nghị gia hạn số {extension_id}; hạn giữ nguyên.")
+
+    _run(go)
+
+
+@extension_app.command("approve")
+def extension_approve(
+    extension_id: Annotated[int, typer.Argument(help="Số đề nghị gia hạn.")],
+    on: Annotated[str | None, typer.Option("--on", help="Ngày quyết định; mặc định hôm nay.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Ghi chú của lãnh đạo.")] = None,
+) -> None:
+    """Duyệt đề nghị gia hạn: đổi hạn thực tế, giữ hạn cũ."""
+    _decide(extension_id, True, on, note)
+
+
+@extension_app.command("reject")
+def extension_reject(
+    extension_id: Annotated[int, typer.Argument(help="Số đề nghị gia hạn.")],
+    on: Annotated[str | None, typer.Option("--on", help="Ngày quyết định; mặc định hôm nay.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Lý do từ chối.")] = None,
+) -> None:
+    """Từ chối đề nghị gia hạn; hạn giữ nguyên."""
+    _decide(extension_id, False, on, note)
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    as_of: Annotated[str, typer.Option("--as-of", help="Ngày tính trạng thái.")] = "2024-08-26",
+    fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu demo cũ trước khi chạy.")] = True,
+) -> None:
+    """Chạy thử toàn bộ: danh mục, ba thông báo mẫu, tiến độ, gia hạn, bảng trạng thái."""
+    from dondoc.demo import run_demo
+
+    _run(lambda: run_demo(console=console, as_of=_date(as_of, "--as-of"), fresh=fresh))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

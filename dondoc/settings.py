@@ -1,0 +1,63 @@
+"""Application settings, read from the environment (prefix ``DONDOC_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting dondoc reads. Documented one by one in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="DONDOC_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Folder for the SQLite database, stored originals and exports; created on first use.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Empty: a SQLite file dondoc.sqlite in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
+    )
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Office time zone.")
+    work_start: time = Field(default=time(7, 30), description="Start of office hours.")
+    work_end: time = Field(default=time(17, 0), description="End of office hours.")
+    due_soon_days: int = Field(
+        default=5, ge=0, description="Working days before the due date that count as 'Sắp đến hạn'."
+    )
+    calendar_overrides: Path | None = Field(
+        default=None,
+        description="Extra YAML file of government day swaps, added to the shipped table.",
+    )
+    actor: str | None = Field(
+        default=None, description="Name recorded in the audit log; default: the OS user."
+    )
+
+    @model_validator(mode="after")
+    def _check_hours(self) -> "Settings":
+        if self.work_end <= self.work_start:
+            raise ValueError("DONDOC_WORK_END phải sau DONDOC_WORK_START (giờ làm việc).")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL to use; the SQLite default lives in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dondoc.sqlite').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data directory when it does not exist yet and return it."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests call ``get_settings.cache_clear()`` after changing env)."""
+    return Settings()

@@ -1,0 +1,20 @@
+"""SQLModel tables of dondoc. Importing this package registers every table on SQLModel.metadata."""
+
+from models.audit import AuditEvent
+from models.delivery import Delivery
+from models.notice import Assignment, Directive, Notice
+from models.progress import ExtensionRequest, ProgressUpdate
+from models.unit import Unit, UnitGroup, UnitGroupMember
+
+__all__ = [
+    "Assignment",
+    "AuditEvent",
+    "Delivery",
+    "Directive",
+    "ExtensionRequest",
+    "Notice",
+    "ProgressUpdate",
+    "Unit",
+    "UnitGroup",
+    "UnitGroupMember",
+]

@@ -1,0 +1,320 @@
+"""Registering a notice (its directives and their assignments to units)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from models.notice import Assignment, Directive, Notice
+from tasks.calendar import WorkCalendar, default_calendar
+from tasks.deadlines import DeadlineError, Due, effective_due, parse_deadline
+from tasks.errors import DondocError, DuplicateError, EmptyGroupError, InputError, UnitNotFoundError
+from tasks.fileio import LINE_KEY, load_yaml, parse_date_value
+from tasks.units import Directory, Match, name_key
+
+NOTICE_FIELDS = {
+    "number", "doc_type", "issuer", "place", "issued_on", "title", "meeting_date", "chair",
+    "signer", "recipients", "addressees", "directives", LINE_KEY,
+}
+DIRECTIVE_FIELDS = {
+    "ref", "text", "lead_units", "support_units", "deadline", "report_to", LINE_KEY,
+}
+
+
+@dataclass
+class DirectiveIn:
+    """A directive as read from a file, its names resolved."""
+
+    ref: str | None
+    text: str
+    due: Due
+    lead: list[Match]
+    support: list[Match]
+    report_to: str | None
+    report_to_unit_id: int | None
+    position: int
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NoticeIn:
+    """A notice as read from a file, checked and resolved, not yet stored."""
+
+    number: str | None
+    doc_type: str
+    issuer: str
+    issuer_unit_id: int | None
+    place: str | None
+    issued_on: date
+    title: str
+    meeting_date: date | None
+    chair: str | None
+    signer: str | None
+    recipients: list[str]
+    addressees: list[str]
+    directives: list[DirectiveIn] = field(default_factory=list)
+
+
+class _Errors:
+    """Collects every problem of a file so the clerk can fix them in one go."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, line: Any, message: str) -> None:
+        self.items.append(f"{self.path}:{line}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            head = f"Tệp có {len(self.items)} lỗi, chưa ghi gì vào cơ sở dữ liệu:"
+            raise InputError("\n".join([head, *("  - " + i for i in self.items)]))
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _text(raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    return " ".join(str(value).split()) or None
+
+
+def _names(raw: dict[str, Any], key: str, line: Any, errors: _Errors) -> list[str]:
+    value = raw.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value if v.strip()]
+    errors.add(line, f"«{key}» phải là một danh sách tên đơn vị, ví dụ: [Phòng Nội vụ, các xã, thị trấn].")
+    return []
+
+
+def read_notice_file(
+    *, session: Session, path: Path, calendar: WorkCalendar | None = None
+) -> NoticeIn:
+    """Parse and check a notice YAML file against the directory; store nothing.
+
+    Raises InputError listing every problem (file:line and what to fix).
+    """
+    data = load_yaml(path)
+    errors = _Errors(path)
+    if not isinstance(data, dict):
+        raise InputError("Tệp thông báo phải là một bảng khóa: giá trị (number, issuer, …).", where=str(path))
+    top = data.get(LINE_KEY, 1)
+    for key in sorted(set(data) - NOTICE_FIELDS):
+        errors.add(top, f"khóa «{key}» không được dùng; các khóa hợp lệ: {', '.join(sorted(NOTICE_FIELDS - {LINE_KEY}))}.")
+    if "number" not in data:
+        errors.add(top, "thiếu «number» (số văn bản, ví dụ 54/TB-VP); ghi «number: null» nếu văn bản chưa có số.")
+    issuer = _text(data, "issuer")
+    if not issuer:
+        errors.add(top, "thiếu «issuer» (cơ quan ban hành).")
+    issued_on: date | None = None
+    if data.get("issued_on") is None:
+        errors.add(top, "thiếu «issued_on» (ngày ban hành, ví dụ 2018-05-31).")
+    else:
+        try:
+            issued_on = parse_date_value(data["issued_on"], field="issued_on")
+        except InputError as exc:
+            errors.add(top, exc.message)
+    meeting_date = None
+    if data.get("meeting_date") is not None:
+        try:
+            meeting_date = parse_date_value(data["meeting_date"], field="meeting_date")
+        except InputError as exc:
+            errors.add(top, exc.message)
+    directory = Directory.load(session)
+    issuer_unit_id: int | None = None
+    scope: int | None = None
+    if issuer:
+        try:
+            match = directory.resolve(issuer)
+            if match.unit_code:
+                issuer_unit_id = match.unit_ids[0]
+                scope = directory.scope_of(issuer_unit_id)
+        except UnitNotFoundError:
+            pass  # an issuer outside the directory is allowed; names are then matched everywhere
+        except DondocError as exc:
+            errors.add(top, f"issuer: {exc.message}")
+    raw_directives = data.get("directives")
+    if not isinstance(raw_directives, list) or not raw_directives:
+        errors.add(top, "thiếu «directives»: cần ít nhất một nhiệm vụ (text, lead_units, deadline).")
+        raw_directives = []
+    number = _text(data, "number")
+    notice = NoticeIn(
+        number=number.replace(" ", "") if number else None,
+        doc_type=_text(data, "doc_type") or "TB",
+        issuer=issuer or "",
+        issuer_unit_id=issuer_unit_id,
+        place=_text(data, "place"),
+        issued_on=issued_on or date.min,
+        title=_text(data, "title") or "",
+        meeting_date=meeting_date,
+        chair=_text(data, "chair"),
+        signer=_text(data, "signer"),
+        recipients=_names(data, "recipients", top, errors),
+        addressees=_names(data, "addressees", top, errors),
+    )
+    for position, raw in enumerate(raw_directives, start=1):
+        item = _read_directive(raw, position, directory, scope, issued_on, calendar, errors)
+        if item:
+            notice.directives.append(item)
+    errors.raise_if_any()
+    return notice
+
+
+def _read_directive(
+    raw: Any,
+    position: int,
+    directory: Directory,
+    scope: int | None,
+    issued_on: date | None,
+    calendar: WorkCalendar | None,
+    errors: _Errors,
+) -> DirectiveIn | None:
+    if not isinstance(raw, dict):
+        errors.add("?", f"nhiệm vụ thứ {position} phải là một bảng khóa: giá trị (ref, text, lead_units…).")
+        return None
+    line = raw.get(LINE_KEY, "?")
+    label = f"nhiệm vụ {raw.get('ref') or position}"
+    for key in sorted(set(raw) - DIRECTIVE_FIELDS):
+        errors.add(line, f"{label}: khóa «{key}» không được dùng; các khóa hợp lệ: {', '.join(sorted(DIRECTIVE_FIELDS - {LINE_KEY}))}.")
+    text = _text(raw, "text")
+    if not text:
+        errors.add(line, f"{label}: thiếu «text» (nội dung nhiệm vụ).")
+    lead_names = _names(raw, "lead_units", line, errors)
+    if not lead_names:
+        errors.add(line, f"{label}: thiếu «lead_units» (đơn vị chủ trì).")
+    due = Due(kind="none", date=None, text=None)
+    try:
+        due = parse_deadline(raw.get("deadline"), issued_on=issued_on, calendar=calendar)
+    except DeadlineError as exc:
+        errors.add(line, f"{label}, «deadline»: {exc}")
+
+    flags: list[str] = []
+
+    def resolve(names: list[str], key: str) -> list[Match]:
+        out = []
+        for name in names:
+            try:
+                out.append(directory.resolve(name, scope=scope))
+            except EmptyGroupError as exc:
+                if key == "lead_units":
+                    errors.add(line, f"{label}, «{key}»: {exc.message}")
+                else:
+                    # A vague "các cơ quan có liên quan": the lead unit involves whom it needs.
+                    flags.append(f"support_unresolved:{name}")
+            except DondocError as exc:
+                errors.add(line, f"{label}, «{key}»: {exc.message}")
+        return out
+
+    lead = resolve(lead_names, "lead_units")
+    support = resolve(_names(raw, "support_units", line, errors), "support_units")
+    report_to = _text(raw, "report_to")
+    report_to_unit_id = None
+    if report_to:
+        try:
+            match = directory.resolve(report_to, scope=scope)
+            report_to_unit_id = match.unit_ids[0] if match.unit_code else None
+        except DondocError:
+            pass  # report-to is informative; an officer outside the directory is fine
+    ref = raw.get("ref")
+    return DirectiveIn(
+        ref=str(ref) if ref is not None else None,
+        text=text or "",
+        due=due,
+        lead=lead,
+        support=support,
+        report_to=report_to,
+        report_to_unit_id=report_to_unit_id,
+        position=position,
+        flags=flags,
+    )
+
+
+def find_duplicate(*, session: Session, notice: NoticeIn) -> Notice | None:
+    """An already registered notice from the same issuer with the same number, or, for a
+    notice without a number, with the same date and title."""
+    if notice.number:
+        candidates = session.exec(select(Notice).where(Notice.number == notice.number)).all()
+    else:
+        candidates = session.exec(
+            select(Notice).where(Notice.number.is_(None), Notice.issued_on == notice.issued_on)  # type: ignore[union-attr]
+        ).all()
+        candidates = [c for c in candidates if name_key(c.title) == name_key(notice.title)]
+    for other in candidates:
+        if notice.issuer_unit_id is not None and other.issuer_unit_id == notice.issuer_unit_id:
+            return other
+        if name_key(other.issuer) == name_key(notice.issuer):
+            return other
+    return None
+
+
+def store_notice(
+    *, session: Session, notice: NoticeIn, calendar: WorkCalendar | None = None,
+    source_file: str | None = None,
+) -> Notice:
+    """Write a checked notice, its directives and their assignments (lead and support units).
+
+    Raises DuplicateError when the same issuer already registered the same number.
+    """
+    cal = calendar or default_calendar()
+    duplicate = find_duplicate(session=session, notice=notice)
+    if duplicate:
+        what = f"số {notice.number}" if notice.number else f"«{_short(notice.title)}» (chưa số)"
+        raise DuplicateError(
+            f"Văn bản {what} của «{notice.issuer}» đã được đăng ký "
+            f"(ngày {duplicate.issued_on:%d/%m/%Y}, mã {duplicate.id}). Không đăng ký lại; "
+            "nếu là văn bản khác, kiểm tra lại số, ngày và cơ quan ban hành."
+        )
+    row = Notice(
+        number=notice.number, doc_type=notice.doc_type, issuer=notice.issuer,
+        issuer_unit_id=notice.issuer_unit_id, place=notice.place, issued_on=notice.issued_on,
+        title=notice.title, meeting_date=notice.meeting_date, chair=notice.chair,
+        signer=notice.signer, recipients=notice.recipients, addressees=notice.addressees,
+        source_file=source_file,
+    )
+    session.add(row)
+    session.flush()
+    for item in notice.directives:
+        directive = Directive(
+            notice_id=row.id, position=item.position, ref=item.ref, text=item.text,
+            due_kind=item.due.kind, due_date=item.due.date, due_text=item.due.text,
+            recurrence=item.due.recurrence, report_to=item.report_to,
+            report_to_unit_id=item.report_to_unit_id, flags=item.flags,
+        )
+        session.add(directive)
+        session.flush()
+        effective = effective_due(item.due, cal)
+        roles: dict[int, str] = {}
+        for match in item.lead:
+            for uid in match.unit_ids:
+                roles[uid] = "lead"
+        for match in item.support:
+            for uid in match.unit_ids:
+                roles.setdefault(uid, "support")
+        for uid, role in roles.items():
+            session.add(
+                Assignment(
+                    directive_id=directive.id, unit_id=uid, role=role,
+                    stated_due=item.due.date, effective_due=effective,
+                )
+            )
+    session.flush()
+    return row
+
+
+def register_notice_file(
+    *, session: Session, path: Path, calendar: WorkCalendar | None = None
+) -> Notice:
+    """Read, check and store a notice YAML file in the caller's transaction."""
+    notice = read_notice_file(session=session, path=path, calendar=calendar)
+    return store_notice(session=session, notice=notice, calendar=calendar, source_file=str(path))

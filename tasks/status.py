@@ -1,0 +1,147 @@
+"""Status of every assignment as of a date, computed by one SQL query."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from models.notice import Assignment, Directive, Notice
+from models.progress import ExtensionRequest
+from models.unit import Unit
+from tasks.calendar import WorkCalendar, default_calendar
+
+
+@dataclass(frozen=True)
+class StatusCategory:
+    """One of the six categories of the government's task-tracking reports."""
+
+    key: str
+    label: str  # Vietnamese, as reports write it
+    colour: str  # a rich colour name
+    hex: str  # for documents and charts
+
+
+CATEGORIES = (
+    StatusCategory("done_on_time", "Hoàn thành đúng hạn", "green", "#2e7d32"),
+    StatusCategory("done_late", "Hoàn thành quá hạn", "dark_orange", "#ef6c00"),
+    StatusCategory("in_time", "Đang thực hiện trong hạn", "blue", "#1565c0"),
+    StatusCategory("due_soon", "Sắp đến hạn", "yellow", "#f9a825"),
+    StatusCategory("overdue", "Quá hạn (chưa hoàn thành)", "red", "#c62828"),
+    StatusCategory("no_deadline", "Không thời hạn / Thường xuyên", "grey50", "#757575"),
+)
+CATEGORY_BY_KEY = {c.key: c for c in CATEGORIES}
+
+
+@dataclass
+class StatusRow:
+    """One assignment and its status as of the report date."""
+
+    assignment_id: int
+    notice_number: str | None
+    notice_issued_on: date
+    ref: str | None
+    text: str
+    unit_code: str
+    unit_name: str
+    role: str
+    due_kind: str
+    due_text: str | None
+    stated_due: date | None
+    effective_due: date | None
+    completed_on: date | None
+    status: str
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-friendly dict with dates as ISO strings and the Vietnamese status label."""
+        out = asdict(self)
+        for key, value in out.items():
+            if isinstance(value, date):
+                out[key] = value.isoformat()
+        out["status_label"] = CATEGORY_BY_KEY[self.status].label
+        return out
+
+
+def status_statement(*, as_of: date, soon_limit: date) -> Any:
+    """The SELECT giving every assignment's status as of ``as_of`` (no query per row).
+
+    The due date as of that day is the newest extension approved by then, else the first
+    approved extension's previous due date (the due date before any extension), else the
+    assignment's effective due date. Completion counts only when it happened by then.
+    """
+    latest_ext = (
+        select(ExtensionRequest.assignment_id, func.max(ExtensionRequest.id).label("ext_id"))
+        .where(ExtensionRequest.state == "approved", ExtensionRequest.decided_on <= as_of)
+        .group_by(ExtensionRequest.assignment_id)
+        .subquery()
+    )
+    first_ext = (
+        select(ExtensionRequest.assignment_id, func.min(ExtensionRequest.id).label("ext_id"))
+        .where(ExtensionRequest.state == "approved")
+        .group_by(ExtensionRequest.assignment_id)
+        .subquery()
+    )
+    ext_now = aliased(ExtensionRequest)
+    ext_first = aliased(ExtensionRequest)
+    due = func.coalesce(ext_now.approved_due, ext_first.previous_due, Assignment.effective_due)
+    done_on = case((Assignment.completed_on <= as_of, Assignment.completed_on), else_=None)
+    status = case(
+        (and_(done_on.is_not(None), or_(due.is_(None), done_on <= due)), literal("done_on_time")),
+        (done_on.is_not(None), literal("done_late")),
+        (or_(Directive.due_kind == "recurring", due.is_(None)), literal("no_deadline")),
+        (due < as_of, literal("overdue")),
+        (due <= soon_limit, literal("due_soon")),
+        else_=literal("in_time"),
+    )
+    return (
+        select(
+            Assignment.id, Notice.number, Notice.issued_on, Directive.ref, Directive.text,
+            Unit.code, Unit.name, Assignment.role, Directive.due_kind, Directive.due_text,
+            Assignment.stated_due, due.label("due"), done_on.label("done_on"),
+            status.label("status"),
+        )
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .join(Notice, Notice.id == Directive.notice_id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .outerjoin(latest_ext, latest_ext.c.assignment_id == Assignment.id)
+        .outerjoin(ext_now, ext_now.id == latest_ext.c.ext_id)
+        .outerjoin(first_ext, first_ext.c.assignment_id == Assignment.id)
+        .outerjoin(ext_first, ext_first.id == first_ext.c.ext_id)
+        .where(Notice.issued_on <= as_of)
+    )
+
+
+def compute_status(
+    *,
+    session: Session,
+    as_of: date,
+    unit_code: str | None = None,
+    notice_number: str | None = None,
+    due_soon_days: int = 5,
+    calendar: WorkCalendar | None = None,
+) -> list[StatusRow]:
+    """Every assignment's status as of a date, optionally for one unit or one notice.
+
+    "Sắp đến hạn" means due within ``due_soon_days`` working days (due today included).
+    """
+    cal = calendar or default_calendar()
+    soon_limit = cal.add_working_days(as_of, due_soon_days) if due_soon_days else as_of
+    stmt = status_statement(as_of=as_of, soon_limit=soon_limit)
+    if unit_code:
+        stmt = stmt.where(Unit.code == unit_code)
+    if notice_number:
+        stmt = stmt.where(Notice.number == notice_number.replace(" ", ""))
+    stmt = stmt.order_by(Notice.issued_on, Notice.id, Directive.position, Unit.code)
+    return [StatusRow(*row) for row in session.exec(stmt).all()]  # type: ignore[call-overload]
+
+
+def count_by_status(rows: list[StatusRow]) -> dict[str, int]:
+    """How many assignments fall in each category (every category present, maybe 0)."""
+    counts = {c.key: 0 for c in CATEGORIES}
+    for row in rows:
+        counts[row.status] += 1
+    return counts

@@ -1,0 +1,106 @@
+"""Shared fixtures: migrated SQLite databases, an optional PostgreSQL database, the CLI env."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from dondoc.settings import get_settings
+from models.db import _engine_for, make_engine, upgrade_database
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SEED_UNITS = EXAMPLES / "units" / "seed-era.yaml"
+PG_ADMIN_URL = os.environ.get(
+    "DONDOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to the newest revision; tests get copies of it."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    _engine_for(url).dispose()  # closing the last connection checkpoints the WAL into the file
+    _engine_for.cache_clear()
+    return path
+
+
+@pytest.fixture
+def db_url(migrated_template: Path, tmp_path: Path) -> str:
+    """The URL of a fresh migrated SQLite database for this test."""
+    path = tmp_path / "dondoc.sqlite"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str) -> Iterator[str]:
+    """Point the application (settings, CLI) at this test's database."""
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DONDOC_DATABASE_URL", db_url)
+    monkeypatch.setenv("DONDOC_ACTOR", "kiểm thử")
+    get_settings.cache_clear()
+    _engine_for.cache_clear()
+    yield db_url
+    get_settings.cache_clear()
+    _engine_for.cache_clear()
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # any reason: not installed, not running, refused
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}: {exc}".splitlines()[0]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards.
+
+    Skips with the reason when no server is reachable (a laptop), but fails when
+    DONDOC_REQUIRE_POSTGRES=1 (CI: PostgreSQL always runs there).
+    """
+    reason = _postgres_reachable()
+    if reason:
+        if os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (DONDOC_REQUIRE_POSTGRES=1: this must not be skipped)")
+        pytest.skip(reason)
+    name = f"dondoc_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        _engine_for.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
