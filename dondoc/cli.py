@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -153,8 +152,15 @@ def units_list(
             groups = session.exec(select(UnitGroup).order_by(UnitGroup.code)).all()
         if as_json:
             payload = [
-                {"code": u.code, "name": u.name, "kind": u.kind, "depth": d, "aliases": u.aliases,
-                 "contacts": u.contacts, "active": u.active}
+                {
+                    "code": u.code,
+                    "name": u.name,
+                    "kind": u.kind,
+                    "depth": d,
+                    "aliases": u.aliases,
+                    "contacts": u.contacts,
+                    "active": u.active,
+                }
                 for d, u in rows
             ]
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -229,8 +235,12 @@ def notice_list() -> None:
             for n in notices:
                 d, _a = _notice_counts(session, n.id)
                 table.add_row(
-                    str(n.id), n.number or "—", f"{n.issued_on:%d/%m/%Y}", n.issuer,
-                    short(n.title, 60), str(d),
+                    str(n.id),
+                    n.number or "—",
+                    f"{n.issued_on:%d/%m/%Y}",
+                    n.issuer,
+                    short(n.title, 60),
+                    str(d),
                 )
         console.print(table)
 
@@ -243,7 +253,10 @@ def notice_list() -> None:
 @app.command()
 def status(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Tính đến ngày (30/8/2024 hoặc 2024-08-30); mặc định hôm nay.")
+        str | None,
+        typer.Option(
+            "--as-of", help="Tính đến ngày (30/8/2024 hoặc 2024-08-30); mặc định hôm nay."
+        ),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Chỉ một đơn vị (mã).")] = None,
     notice: Annotated[str | None, typer.Option("--notice", help="Chỉ một thông báo (số).")] = None,
@@ -257,7 +270,10 @@ def status(
         day = _date(as_of, "--as-of", default=date.today())
         with _ready_session() as session:
             rows = compute_status(
-                session=session, as_of=day, unit_code=unit, notice_number=notice,
+                session=session,
+                as_of=day,
+                unit_code=unit,
+                notice_number=notice,
                 due_soon_days=get_settings().due_soon_days,
             )
         counts = count_by_status(rows)
@@ -270,7 +286,9 @@ def status(
             }
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        print_status(console, rows, counts, f"Tình hình thực hiện nhiệm vụ tính đến ngày {day:%d/%m/%Y}")
+        print_status(
+            console, rows, counts, f"Tình hình thực hiện nhiệm vụ tính đến ngày {day:%d/%m/%Y}"
+        )
 
     _run(go)
 
@@ -278,16 +296,20 @@ def status(
 # ----------------------------------------------------------------------------- progress
 
 
-class ProgressState(str, Enum):
+class ProgressState(StrEnum):
     in_progress = "in_progress"
     done = "done"
 
 
 @assignment_app.command("update")
 def assignment_update(
-    assignment_id: Annotated[int, typer.Argument(help="Mã nhiệm vụ giao (cột «Mã» của dondoc status).")],
+    assignment_id: Annotated[
+        int, typer.Argument(help="Mã nhiệm vụ giao (cột «Mã» của dondoc status).")
+    ],
     state: Annotated[ProgressState, typer.Option("--status", help="in_progress hoặc done.")],
-    on: Annotated[str | None, typer.Option("--on", help="Ngày báo cáo/hoàn thành; mặc định hôm nay.")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Ngày báo cáo/hoàn thành; mặc định hôm nay.")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Ghi chú tiến độ.")] = None,
     evidence: Annotated[
         str | None, typer.Option("--evidence", help="Tài liệu kiểm chứng: đường dẫn tệp hoặc URL.")
@@ -301,8 +323,13 @@ def assignment_update(
         day = _date(on, "--on", default=date.today())
         with _ready_session() as session:
             record_progress(
-                session=session, assignment_id=assignment_id, state=state.value, on=day,
-                note=note, evidence=evidence, recorded_by=current_actor(),
+                session=session,
+                assignment_id=assignment_id,
+                state=state.value,
+                on=day,
+                note=note,
+                evidence=evidence,
+                recorded_by=current_actor(),
             )
         word = "hoàn thành" if state is ProgressState.done else "đang thực hiện"
         console.print(f"Đã ghi nhận nhiệm vụ giao {assignment_id}: {word} ngày {day:%d/%m/%Y}.")
@@ -322,7 +349,9 @@ def assignment_extend(
     def go() -> None:
         day = _date(to, "--to")
         with _ready_session() as session:
-            request = request_extension(session=session, assignment_id=assignment_id, to=day, reason=reason)
+            request = request_extension(
+                session=session, assignment_id=assignment_id, to=day, reason=reason
+            )
         console.print(
             f"Đã lập đề nghị gia hạn số {request.id} đến {day:%d/%m/%Y}. "
             f"Duyệt: «dondoc extension approve {request.id}»."
@@ -339,8 +368,12 @@ def _decide(extension_id: int, approve: bool, on: str | None, note: str | None) 
         day = _date(on, "--on", default=date.today())
         with _ready_session() as session:
             request = decide_extension(
-                session=session, extension_id=extension_id, approve=approve, on=day,
-                decided_by=current_actor(), note=note,
+                session=session,
+                extension_id=extension_id,
+                approve=approve,
+                on=day,
+                decided_by=current_actor(),
+                note=note,
             )
         if approve:
             console.print(
@@ -356,7 +389,9 @@ def _decide(extension_id: int, approve: bool, on: str | None, note: str | None) 
 @extension_app.command("approve")
 def extension_approve(
     extension_id: Annotated[int, typer.Argument(help="Số đề nghị gia hạn.")],
-    on: Annotated[str | None, typer.Option("--on", help="Ngày quyết định; mặc định hôm nay.")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Ngày quyết định; mặc định hôm nay.")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Ghi chú của lãnh đạo.")] = None,
 ) -> None:
     """Duyệt đề nghị gia hạn: đổi hạn thực tế, giữ hạn cũ."""
@@ -366,7 +401,9 @@ def extension_approve(
 @extension_app.command("reject")
 def extension_reject(
     extension_id: Annotated[int, typer.Argument(help="Số đề nghị gia hạn.")],
-    on: Annotated[str | None, typer.Option("--on", help="Ngày quyết định; mặc định hôm nay.")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Ngày quyết định; mặc định hôm nay.")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Lý do từ chối.")] = None,
 ) -> None:
     """Từ chối đề nghị gia hạn; hạn giữ nguyên."""
@@ -393,4 +430,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -28,23 +28,57 @@ NOTICES = ("seed-000.yaml", "seed-002.yaml", "seed-004.yaml")
 
 # (notice file, ref, unit code, state, day, note): what the units reported.
 PROGRESS = [
-    ("seed-000.yaml", "8", "KG-HD-NV", "done", date(2018, 6, 25), "Đã gửi Thư ký ISO 12 quy trình."),
+    (
+        "seed-000.yaml",
+        "8",
+        "KG-HD-NV",
+        "done",
+        date(2018, 6, 25),
+        "Đã gửi Thư ký ISO 12 quy trình.",
+    ),
     ("seed-000.yaml", "8", "KG-HD-TP", "done", date(2018, 7, 5), "Gửi quy trình trễ 5 ngày."),
-    ("seed-002.yaml", "3", "CT-SNV", "done", date(2023, 3, 28), "Đã trình dự thảo quyết định kiện toàn."),
+    (
+        "seed-002.yaml",
+        "3",
+        "CT-SNV",
+        "done",
+        date(2023, 3, 28),
+        "Đã trình dự thảo quyết định kiện toàn.",
+    ),
     ("seed-004.yaml", "1", "HT-HS-X-SONLINH", "done", date(2024, 8, 20), "Báo cáo số 45/BC-UBND."),
-    ("seed-004.yaml", "1", "HT-HS-X-SONCHAU", "in_progress", date(2024, 8, 15), "Đã khắc phục 3/5 tồn tại."),
+    (
+        "seed-004.yaml",
+        "1",
+        "HT-HS-X-SONCHAU",
+        "in_progress",
+        date(2024, 8, 15),
+        "Đã khắc phục 3/5 tồn tại.",
+    ),
     ("seed-004.yaml", "2.-2", "HT-HS-X-SONLINH", "done", date(2024, 7, 1), "Đã mở sổ điện tử."),
     ("seed-004.yaml", "2.-2", "HT-HS-X-SONCHAU", "done", date(2024, 7, 10), "Mở sổ điện tử chậm."),
 ]
 # (notice file, ref, unit code, requested day, reason, requested on, decided on)
 EXTENSION = (
-    "seed-004.yaml", "1", "HT-HS-X-SONLONG", date(2024, 9, 30),
-    "Chờ kết quả rà soát 13 hồ sơ quá hạn của Đoàn kiểm tra.", date(2024, 8, 21),
+    "seed-004.yaml",
+    "1",
+    "HT-HS-X-SONLONG",
+    date(2024, 9, 30),
+    "Chờ kết quả rà soát 13 hồ sơ quá hạn của Đoàn kiểm tra.",
+    date(2024, 8, 21),
 )
-SHOWN_UNITS = ("HT-HS-X-SONLINH", "HT-HS-X-SONCHAU", "HT-HS-X-SONLONG", "HT-HS-NV", "KG-HD-NV", "KG-HD-TP")
+SHOWN_UNITS = (
+    "HT-HS-X-SONLINH",
+    "HT-HS-X-SONCHAU",
+    "HT-HS-X-SONLONG",
+    "HT-HS-NV",
+    "KG-HD-NV",
+    "KG-HD-TP",
+)
 
 
-def run_demo(*, console: Console, as_of: date = date(2024, 8, 26), fresh: bool = True) -> dict[str, int]:
+def run_demo(
+    *, console: Console, as_of: date = date(2024, 8, 26), fresh: bool = True
+) -> dict[str, int]:
     """Run the demo on its own SQLite file in the data directory; return the status counts."""
     started = time.perf_counter()
     settings = get_settings()
@@ -59,16 +93,22 @@ def run_demo(*, console: Console, as_of: date = date(2024, 8, 26), fresh: bool =
     engine = get_engine(url)
     with session_scope(engine) as session:
         report = import_directory(session=session, path=DIRECTORY)
-    console.print(f"1. Danh mục đơn vị «{DIRECTORY.name}»: {report.created} đơn vị, {report.groups_created} nhóm.")
+    console.print(
+        f"1. Danh mục đơn vị «{DIRECTORY.name}»: {report.created} đơn vị, {report.groups_created} nhóm."
+    )
     notice_ids: dict[str, int] = {}
     for name in NOTICES:
         with session_scope(engine) as session:
             notice = register_notice_file(session=session, path=EXAMPLES / "notices" / name)
             notice_ids[name] = notice.id  # type: ignore[assignment]
-        console.print(f"2. Đăng ký «{name}»: số {notice.number or '(chưa số)'}, ngày {notice.issued_on:%d/%m/%Y}.")
+        console.print(
+            f"2. Đăng ký «{name}»: số {notice.number or '(chưa số)'}, ngày {notice.issued_on:%d/%m/%Y}."
+        )
     with session_scope(engine) as session:
         for name, ref, unit, state, day, note in PROGRESS:
-            a = find_assignment(session=session, notice_id=notice_ids[name], ref=ref, unit_code=unit)
+            a = find_assignment(
+                session=session, notice_id=notice_ids[name], ref=ref, unit_code=unit
+            )
             record_progress(session=session, assignment_id=a.id, state=state, on=day, note=note)  # type: ignore[arg-type]
             word = "hoàn thành" if state == "done" else "đang thực hiện"
             console.print(f"3. {unit} báo cáo mục {ref} ({name}): {word} ngày {day:%d/%m/%Y}.")
@@ -76,8 +116,16 @@ def run_demo(*, console: Console, as_of: date = date(2024, 8, 26), fresh: bool =
     with session_scope(engine) as session:
         a = find_assignment(session=session, notice_id=notice_ids[name], ref=ref, unit_code=unit)
         request = request_extension(session=session, assignment_id=a.id, to=to, reason=reason)  # type: ignore[arg-type]
-        decide_extension(session=session, extension_id=request.id, approve=True, on=decided, decided_by="Chủ tịch UBND huyện")  # type: ignore[arg-type]
-    console.print(f"4. {unit} xin gia hạn mục {ref} đến {to:%d/%m/%Y}; đã duyệt ngày {decided:%d/%m/%Y}.")
+        decide_extension(
+            session=session,
+            extension_id=request.id,
+            approve=True,
+            on=decided,
+            decided_by="Chủ tịch UBND huyện",
+        )  # type: ignore[arg-type]
+    console.print(
+        f"4. {unit} xin gia hạn mục {ref} đến {to:%d/%m/%Y}; đã duyệt ngày {decided:%d/%m/%Y}."
+    )
     with session_scope(engine) as session:
         rows = compute_status(session=session, as_of=as_of, due_soon_days=settings.due_soon_days)
     counts = count_by_status(rows)
@@ -92,4 +140,4 @@ def run_demo(*, console: Console, as_of: date = date(2024, 8, 26), fresh: bool =
     return counts
 
 
-__all__ = ["run_demo", "print_status"]
+__all__ = ["print_status", "run_demo"]

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _check_hours(self) -> "Settings":
+    def _check_hours(self) -> Settings:
         if self.work_end <= self.work_start:
             raise ValueError("DONDOC_WORK_END phải sau DONDOC_WORK_START (giờ làm việc).")
         return self

@@ -5,12 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from tasks.fileio import short_text as short
 from tasks.status import CATEGORIES, CATEGORY_BY_KEY, StatusRow
-
-
-def short(text: str, width: int) -> str:
-    """Cut a text to ``width`` characters with an ellipsis."""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def status_table(rows: list[StatusRow], title: str) -> Table:
@@ -24,8 +20,12 @@ def status_table(rows: list[StatusRow], title: str) -> Table:
         if r.stated_due and r.effective_due and r.stated_due != r.effective_due:
             due += f" (ghi {r.stated_due:%d/%m/%Y})"
         table.add_row(
-            str(r.assignment_id), r.notice_number or "(chưa số)", r.ref or "—", short(r.text, 48),
-            r.unit_name + (" (phối hợp)" if r.role == "support" else ""), due,
+            str(r.assignment_id),
+            r.notice_number or "(chưa số)",
+            r.ref or "—",
+            short(r.text, 48),
+            r.unit_name + (" (phối hợp)" if r.role == "support" else ""),
+            due,
             f"{r.completed_on:%d/%m/%Y}" if r.completed_on else "",
             f"[{cat.colour}]{cat.label}[/]",
         )
@@ -47,7 +47,9 @@ def summary_table(counts: dict[str, int], title: str = "Tổng hợp") -> Table:
     return table
 
 
-def print_status(console: Console, rows: list[StatusRow], counts: dict[str, int], title: str) -> None:
+def print_status(
+    console: Console, rows: list[StatusRow], counts: dict[str, int], title: str
+) -> None:
     """The detail table followed by the summary."""
     console.print(status_table(rows, title))
     console.print(summary_table(counts))

@@ -150,7 +150,11 @@ def _write_audit_events(session: OrmSession, _ctx: Any) -> None:
     """Every insert, update or delete of an audited row writes an AuditEvent in the same transaction."""
     actor = current_actor()
     events: list[AuditEvent] = []
-    for action, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+    for action, objs in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
         for obj in objs:
             if not isinstance(obj, AUDITED):
                 continue

@@ -58,7 +58,9 @@ class Directive(SQLModel, table=True):
 class Assignment(SQLModel, table=True):
     """A directive given to one unit, as lead (chủ trì) or support (phối hợp)."""
 
-    __table_args__ = (UniqueConstraint("directive_id", "unit_id", name="uq_assignment_directive_unit"),)
+    __table_args__ = (
+        UniqueConstraint("directive_id", "unit_id", name="uq_assignment_directive_unit"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     directive_id: int = Field(foreign_key="directive.id", index=True)

@@ -51,7 +51,7 @@ def load_yaml(path: Path) -> Any:
     """Parse a YAML file; mappings carry their line number under ``__line__``."""
     text = read_text(path)
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -129,3 +129,8 @@ def parse_date_value(value: Any, *, field: str, where: str | None = None) -> dat
             f"Trường «{field}»: «{text}» không phải ngày có thật. Ghi dạng 30/8/2024 hoặc 2024-08-30.",
             where=where,
         ) from None
+
+
+def short_text(text: str, width: int = 60) -> str:
+    """Cut a text to ``width`` characters with an ellipsis (for tables and messages)."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

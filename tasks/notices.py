@@ -13,15 +13,32 @@ from models.notice import Assignment, Directive, Notice
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.deadlines import DeadlineError, Due, effective_due, parse_deadline
 from tasks.errors import DondocError, DuplicateError, EmptyGroupError, InputError, UnitNotFoundError
-from tasks.fileio import LINE_KEY, load_yaml, parse_date_value
+from tasks.fileio import LINE_KEY, load_yaml, parse_date_value, short_text
 from tasks.units import Directory, Match, name_key
 
 NOTICE_FIELDS = {
-    "number", "doc_type", "issuer", "place", "issued_on", "title", "meeting_date", "chair",
-    "signer", "recipients", "addressees", "directives", LINE_KEY,
+    "number",
+    "doc_type",
+    "issuer",
+    "place",
+    "issued_on",
+    "title",
+    "meeting_date",
+    "chair",
+    "signer",
+    "recipients",
+    "addressees",
+    "directives",
+    LINE_KEY,
 }
 DIRECTIVE_FIELDS = {
-    "ref", "text", "lead_units", "support_units", "deadline", "report_to", LINE_KEY,
+    "ref",
+    "text",
+    "lead_units",
+    "support_units",
+    "deadline",
+    "report_to",
+    LINE_KEY,
 }
 
 
@@ -75,10 +92,6 @@ class _Errors:
             raise InputError("\n".join([head, *("  - " + i for i in self.items)]))
 
 
-def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def _text(raw: dict[str, Any], key: str) -> str | None:
     value = raw.get(key)
     if value is None:
@@ -94,7 +107,9 @@ def _names(raw: dict[str, Any], key: str, line: Any, errors: _Errors) -> list[st
         return [value.strip()] if value.strip() else []
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [v.strip() for v in value if v.strip()]
-    errors.add(line, f"«{key}» phải là một danh sách tên đơn vị, ví dụ: [Phòng Nội vụ, các xã, thị trấn].")
+    errors.add(
+        line, f"«{key}» phải là một danh sách tên đơn vị, ví dụ: [Phòng Nội vụ, các xã, thị trấn]."
+    )
     return []
 
 
@@ -108,12 +123,20 @@ def read_notice_file(
     data = load_yaml(path)
     errors = _Errors(path)
     if not isinstance(data, dict):
-        raise InputError("Tệp thông báo phải là một bảng khóa: giá trị (number, issuer, …).", where=str(path))
+        raise InputError(
+            "Tệp thông báo phải là một bảng khóa: giá trị (number, issuer, …).", where=str(path)
+        )
     top = data.get(LINE_KEY, 1)
     for key in sorted(set(data) - NOTICE_FIELDS):
-        errors.add(top, f"khóa «{key}» không được dùng; các khóa hợp lệ: {', '.join(sorted(NOTICE_FIELDS - {LINE_KEY}))}.")
+        errors.add(
+            top,
+            f"khóa «{key}» không được dùng; các khóa hợp lệ: {', '.join(sorted(NOTICE_FIELDS - {LINE_KEY}))}.",
+        )
     if "number" not in data:
-        errors.add(top, "thiếu «number» (số văn bản, ví dụ 54/TB-VP); ghi «number: null» nếu văn bản chưa có số.")
+        errors.add(
+            top,
+            "thiếu «number» (số văn bản, ví dụ 54/TB-VP); ghi «number: null» nếu văn bản chưa có số.",
+        )
     issuer = _text(data, "issuer")
     if not issuer:
         errors.add(top, "thiếu «issuer» (cơ quan ban hành).")
@@ -146,7 +169,9 @@ def read_notice_file(
             errors.add(top, f"issuer: {exc.message}")
     raw_directives = data.get("directives")
     if not isinstance(raw_directives, list) or not raw_directives:
-        errors.add(top, "thiếu «directives»: cần ít nhất một nhiệm vụ (text, lead_units, deadline).")
+        errors.add(
+            top, "thiếu «directives»: cần ít nhất một nhiệm vụ (text, lead_units, deadline)."
+        )
         raw_directives = []
     number = _text(data, "number")
     notice = NoticeIn(
@@ -181,12 +206,17 @@ def _read_directive(
     errors: _Errors,
 ) -> DirectiveIn | None:
     if not isinstance(raw, dict):
-        errors.add("?", f"nhiệm vụ thứ {position} phải là một bảng khóa: giá trị (ref, text, lead_units…).")
+        errors.add(
+            "?", f"nhiệm vụ thứ {position} phải là một bảng khóa: giá trị (ref, text, lead_units…)."
+        )
         return None
     line = raw.get(LINE_KEY, "?")
     label = f"nhiệm vụ {raw.get('ref') or position}"
     for key in sorted(set(raw) - DIRECTIVE_FIELDS):
-        errors.add(line, f"{label}: khóa «{key}» không được dùng; các khóa hợp lệ: {', '.join(sorted(DIRECTIVE_FIELDS - {LINE_KEY}))}.")
+        errors.add(
+            line,
+            f"{label}: khóa «{key}» không được dùng; các khóa hợp lệ: {', '.join(sorted(DIRECTIVE_FIELDS - {LINE_KEY}))}.",
+        )
     text = _text(raw, "text")
     if not text:
         errors.add(line, f"{label}: thiếu «text» (nội dung nhiệm vụ).")
@@ -202,18 +232,23 @@ def _read_directive(
     flags: list[str] = []
 
     def resolve(names: list[str], key: str) -> list[Match]:
-        out = []
-        for name in names:
+        out: list[Match] = []
+        i = 0
+        while i < len(names):
             try:
-                out.append(directory.resolve(name, scope=scope))
+                match, used = _resolve_with_commas(directory, names, i, scope)
+                out.append(match)
+                i += used
+                continue
             except EmptyGroupError as exc:
                 if key == "lead_units":
                     errors.add(line, f"{label}, «{key}»: {exc.message}")
                 else:
                     # A vague "các cơ quan có liên quan": the lead unit involves whom it needs.
-                    flags.append(f"support_unresolved:{name}")
+                    flags.append(f"support_unresolved:{names[i]}")
             except DondocError as exc:
                 errors.add(line, f"{label}, «{key}»: {exc.message}")
+            i += 1
         return out
 
     lead = resolve(lead_names, "lead_units")
@@ -240,6 +275,28 @@ def _read_directive(
     )
 
 
+def _resolve_with_commas(
+    directory: Directory, names: list[str], i: int, scope: int | None
+) -> tuple[Match, int]:
+    """Resolve ``names[i]``; when it is unknown, try it joined with the next names.
+
+    In a YAML flow list ``[UBND các xã, thị trấn]`` splits at every comma; a clerk meant one
+    name. Joining is tried only when the piece alone matches nothing, so it never changes a
+    name that matches.
+    """
+    try:
+        return directory.resolve(names[i], scope=scope), 1
+    except UnitNotFoundError as first:
+        if isinstance(first, EmptyGroupError):
+            raise
+        for j in range(i + 2, min(i + 4, len(names)) + 1):
+            try:
+                return directory.resolve(", ".join(names[i:j]), scope=scope), j - i
+            except UnitNotFoundError:
+                continue
+        raise
+
+
 def find_duplicate(*, session: Session, notice: NoticeIn) -> Notice | None:
     """An already registered notice from the same issuer with the same number, or, for a
     notice without a number, with the same date and title."""
@@ -259,7 +316,10 @@ def find_duplicate(*, session: Session, notice: NoticeIn) -> Notice | None:
 
 
 def store_notice(
-    *, session: Session, notice: NoticeIn, calendar: WorkCalendar | None = None,
+    *,
+    session: Session,
+    notice: NoticeIn,
+    calendar: WorkCalendar | None = None,
     source_file: str | None = None,
 ) -> Notice:
     """Write a checked notice, its directives and their assignments (lead and support units).
@@ -269,27 +329,42 @@ def store_notice(
     cal = calendar or default_calendar()
     duplicate = find_duplicate(session=session, notice=notice)
     if duplicate:
-        what = f"số {notice.number}" if notice.number else f"«{_short(notice.title)}» (chưa số)"
+        what = f"số {notice.number}" if notice.number else f"«{short_text(notice.title)}» (chưa số)"
         raise DuplicateError(
             f"Văn bản {what} của «{notice.issuer}» đã được đăng ký "
             f"(ngày {duplicate.issued_on:%d/%m/%Y}, mã {duplicate.id}). Không đăng ký lại; "
             "nếu là văn bản khác, kiểm tra lại số, ngày và cơ quan ban hành."
         )
     row = Notice(
-        number=notice.number, doc_type=notice.doc_type, issuer=notice.issuer,
-        issuer_unit_id=notice.issuer_unit_id, place=notice.place, issued_on=notice.issued_on,
-        title=notice.title, meeting_date=notice.meeting_date, chair=notice.chair,
-        signer=notice.signer, recipients=notice.recipients, addressees=notice.addressees,
+        number=notice.number,
+        doc_type=notice.doc_type,
+        issuer=notice.issuer,
+        issuer_unit_id=notice.issuer_unit_id,
+        place=notice.place,
+        issued_on=notice.issued_on,
+        title=notice.title,
+        meeting_date=notice.meeting_date,
+        chair=notice.chair,
+        signer=notice.signer,
+        recipients=notice.recipients,
+        addressees=notice.addressees,
         source_file=source_file,
     )
     session.add(row)
     session.flush()
     for item in notice.directives:
         directive = Directive(
-            notice_id=row.id, position=item.position, ref=item.ref, text=item.text,
-            due_kind=item.due.kind, due_date=item.due.date, due_text=item.due.text,
-            recurrence=item.due.recurrence, report_to=item.report_to,
-            report_to_unit_id=item.report_to_unit_id, flags=item.flags,
+            notice_id=row.id,
+            position=item.position,
+            ref=item.ref,
+            text=item.text,
+            due_kind=item.due.kind,
+            due_date=item.due.date,
+            due_text=item.due.text,
+            recurrence=item.due.recurrence,
+            report_to=item.report_to,
+            report_to_unit_id=item.report_to_unit_id,
+            flags=item.flags,
         )
         session.add(directive)
         session.flush()
@@ -304,8 +379,11 @@ def store_notice(
         for uid, role in roles.items():
             session.add(
                 Assignment(
-                    directive_id=directive.id, unit_id=uid, role=role,
-                    stated_due=item.due.date, effective_due=effective,
+                    directive_id=directive.id,
+                    unit_id=uid,
+                    role=role,
+                    stated_due=item.due.date,
+                    effective_due=effective,
                 )
             )
     session.flush()

@@ -49,7 +49,11 @@ def record_progress(
     if on > date.today():
         raise InputError(f"Ngày {on:%d/%m/%Y} ở tương lai; ghi ngày đơn vị báo cáo thực tế.")
     update = ProgressUpdate(
-        assignment_id=assignment_id, state=state, on=on, note=note, evidence=evidence,
+        assignment_id=assignment_id,
+        state=state,
+        on=on,
+        note=note,
+        evidence=evidence,
         recorded_by=recorded_by,
     )
     session.add(update)
@@ -87,7 +91,9 @@ def request_extension(
             f"Nhiệm vụ giao {assignment_id} đã có đề nghị gia hạn số {pending.id} đang chờ quyết định."
         )
     request = ExtensionRequest(
-        assignment_id=assignment_id, previous_due=assignment.effective_due, requested_due=to,
+        assignment_id=assignment_id,
+        previous_due=assignment.effective_due,
+        requested_due=to,
         reason=reason.strip(),
     )
     session.add(request)

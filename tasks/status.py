@@ -99,9 +99,19 @@ def status_statement(*, as_of: date, soon_limit: date) -> Any:
     )
     return (
         select(
-            Assignment.id, Notice.number, Notice.issued_on, Directive.ref, Directive.text,
-            Unit.code, Unit.name, Assignment.role, Directive.due_kind, Directive.due_text,
-            Assignment.stated_due, due.label("due"), done_on.label("done_on"),
+            Assignment.id,
+            Notice.number,
+            Notice.issued_on,
+            Directive.ref,
+            Directive.text,
+            Unit.code,
+            Unit.name,
+            Assignment.role,
+            Directive.due_kind,
+            Directive.due_text,
+            Assignment.stated_due,
+            due.label("due"),
+            done_on.label("done_on"),
             status.label("status"),
         )
         .join(Directive, Directive.id == Assignment.directive_id)

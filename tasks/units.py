@@ -97,7 +97,9 @@ def _check_contacts(urls: list[str], where: str) -> list[str]:
 
 def _unit_row(raw: dict[str, Any], parent: str | None, where: str) -> _UnitRow:
     if not isinstance(raw, dict):
-        raise InputError("Mỗi đơn vị phải là một bảng khóa: giá trị (code, name, kind…).", where=where)
+        raise InputError(
+            "Mỗi đơn vị phải là một bảng khóa: giá trị (code, name, kind…).", where=where
+        )
     code = str(raw.get("code") or "").strip()
     name = str(raw.get("name") or "").strip()
     kind = str(raw.get("kind") or "").strip()
@@ -123,7 +125,9 @@ def _unit_row(raw: dict[str, Any], parent: str | None, where: str) -> _UnitRow:
             "contacts": _as_list(raw.get("head_contacts"), where, "head_contacts"),
         }
     if not isinstance(head, dict):
-        raise InputError(f"Đơn vị {code}: «head» phải có dạng {{name, title, contacts}}.", where=where)
+        raise InputError(
+            f"Đơn vị {code}: «head» phải có dạng {{name, title, contacts}}.", where=where
+        )
     head = {k: v for k, v in head.items() if k != LINE_KEY and v not in (None, "", [])}
     _check_contacts(_as_list(head.get("contacts"), where, "head.contacts"), where)
     active = raw.get("active", True)
@@ -285,7 +289,9 @@ def _import_groups(
             raise InputError(f"Nhóm {code}: thiếu trường «name».", where=where)
         scope_code = str(raw.get("scope") or "").strip() or None
         if scope_code and scope_code not in by_code:
-            raise InputError(f"Nhóm {code}: phạm vi «{scope_code}» không phải mã đơn vị.", where=where)
+            raise InputError(
+                f"Nhóm {code}: phạm vi «{scope_code}» không phải mã đơn vị.", where=where
+            )
         member_kinds = _as_list(raw.get("member_kinds"), where, "member_kinds")
         bad = [k for k in member_kinds if k not in UNIT_KINDS]
         if bad:
@@ -293,7 +299,9 @@ def _import_groups(
         members = _as_list(raw.get("members"), where, "members")
         missing = [m for m in members if m not in by_code]
         if missing:
-            raise InputError(f"Nhóm {code}: thành viên «{missing[0]}» không phải mã đơn vị.", where=where)
+            raise InputError(
+                f"Nhóm {code}: thành viên «{missing[0]}» không phải mã đơn vị.", where=where
+            )
         values = {
             "name": unicodedata.normalize("NFC", name),
             "scope_id": by_code[scope_code].id if scope_code else None,
@@ -373,12 +381,14 @@ class Directory:
     by_code: dict[str, _Entry] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session) -> "Directory":
+    def load(cls, session: Session) -> Directory:
         """Read the whole directory (units, groups, memberships) in three queries."""
         units = {u.id: u for u in session.exec(select(Unit)).all() if u.id is not None}
         groups = {g.id: g for g in session.exec(select(UnitGroup)).all() if g.id is not None}
         members: dict[int, list[int]] = {}
-        for gid, uid in session.exec(select(UnitGroupMember.group_id, UnitGroupMember.unit_id)).all():
+        for gid, uid in session.exec(
+            select(UnitGroupMember.group_id, UnitGroupMember.unit_id)
+        ).all():
             members.setdefault(gid, []).append(uid)
         directory = cls(units=units, groups=groups, members=members)
         directory._index()
@@ -461,7 +471,11 @@ class Directory:
         entry = self.by_code.get(text.upper())
         if entry is None:
             key = name_key(text)
-            candidates = self.by_key.get(key) or self.by_key.get(_without_ubnd(key) or "", [])
+            # "UBND các xã, thị trấn" and "các xã, thị trấn" name the same thing.
+            candidates = list(self.by_key.get(key, []))
+            for extra in self.by_key.get(_without_ubnd(key) or "", []):
+                if extra not in candidates:
+                    candidates.append(extra)
             if not candidates:
                 raise UnitNotFoundError(self._not_found_message(text, key))
             ranked = sorted(candidates, key=lambda e: self._rank(e, scope))
@@ -487,9 +501,7 @@ class Directory:
         close = difflib.get_close_matches(key, list(self.by_key), n=3, cutoff=0.8)
         hint = ""
         if close:
-            names = ", ".join(
-                sorted({self._describe(e) for k in close for e in self.by_key[k]})
-            )
+            names = ", ".join(sorted({self._describe(e) for k in close for e in self.by_key[k]}))
             hint = f" Có phải: {names}?"
         return (
             f"Không tìm thấy đơn vị «{text}» trong danh mục.{hint} "

@@ -77,7 +77,11 @@ def _postgres_reachable() -> str | None:
         eng.dispose()
         return None
     except Exception as exc:  # any reason: not installed, not running, refused
-        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}: {exc}".splitlines()[0]
+        return (
+            f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}: {exc}".splitlines()[
+                0
+            ]
+        )
 
 
 @pytest.fixture

@@ -45,7 +45,12 @@ def test_import_builds_tree_and_groups(session: Session) -> None:
 def test_reimport_updates_by_code_never_duplicates(session: Session, tmp_path: Path) -> None:
     import_directory(session=session, path=MINI)
     changed = tmp_path / "changed.yaml"
-    changed.write_text(MINI.read_text(encoding="utf-8").replace("name: Phòng Tư pháp", "name: Phòng Tư pháp huyện"), encoding="utf-8")
+    changed.write_text(
+        MINI.read_text(encoding="utf-8").replace(
+            "name: Phòng Tư pháp", "name: Phòng Tư pháp huyện"
+        ),
+        encoding="utf-8",
+    )
     report = import_directory(session=session, path=changed)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 12)
     assert _count(session, Unit) == 13
@@ -77,10 +82,22 @@ def test_csv_import_with_parent_codes(session: Session, tmp_path: Path) -> None:
         ("units:\n  - code: A\n    name: X\n    kind: planet\n", ".yaml", "loại «planet»"),
         ("units:\n  - code: a b\n    name: X\n    kind: office\n", ".yaml", "Mã «a b»"),
         ("units:\n  - code: A\n    kind: office\n", ".yaml", "«name»"),
-        ("units:\n  - code: A\n    name: X\n    kind: office\n    parent: NOPE\n", ".yaml", "«NOPE»"),
+        (
+            "units:\n  - code: A\n    name: X\n    kind: office\n    parent: NOPE\n",
+            ".yaml",
+            "«NOPE»",
+        ),
         ("units:\n  - code: A\n    name: X\n  kind: office\n", ".yaml", "YAML không hợp lệ"),
-        ("units:\n  - {code: A, name: X, kind: office}\n  - {code: A, name: Y, kind: office}\n", ".yaml", "xuất hiện hai lần"),
-        ("units:\n  - {code: A, name: X, kind: office, contacts: [noivu@example.gov.vn]}\n", ".yaml", "URL Apprise"),
+        (
+            "units:\n  - {code: A, name: X, kind: office}\n  - {code: A, name: Y, kind: office}\n",
+            ".yaml",
+            "xuất hiện hai lần",
+        ),
+        (
+            "units:\n  - {code: A, name: X, kind: office, contacts: [noivu@example.gov.vn]}\n",
+            ".yaml",
+            "URL Apprise",
+        ),
         ("code,name,kind,parent\nA,X,office,,extra,cells\n", ".csv", "nhiều cột"),
         ("hello: world\n", ".yaml", "«units:»"),
         ("", ".yaml", "rỗng"),
@@ -104,7 +121,10 @@ def test_bad_directory_files_change_nothing(
 
 def test_error_names_the_line(session: Session, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("units:\n  - code: A\n    name: X\n    kind: office\n  - code: B\n    name: Y\n    kind: moon\n", encoding="utf-8")
+    bad.write_text(
+        "units:\n  - code: A\n    name: X\n    kind: office\n  - code: B\n    name: Y\n    kind: moon\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         import_directory(session=session, path=bad)
     assert info.value.where == f"{bad}:5"
@@ -126,7 +146,9 @@ def test_match_alias_case_and_abbreviation(directory: Directory) -> None:
     assert directory.resolve("Ủy ban nhân dân xã Phú Hội", scope=scope).unit_code == "T-A-X2"
     assert directory.resolve("xã Phú Hữu").unit_code == "T-A-X1"
     assert directory.resolve("T-A-TP").unit_code == "T-A-TP"
-    assert directory.resolve("Văn phòng Hội đồng nhân dân và UBND huyện An Phú").unit_code == "T-A-VP"
+    assert (
+        directory.resolve("Văn phòng Hội đồng nhân dân và UBND huyện An Phú").unit_code == "T-A-VP"
+    )
 
 
 def test_same_name_in_two_districts_is_ambiguous_without_scope(directory: Directory) -> None:
@@ -175,7 +197,10 @@ def test_not_found_suggests_the_close_name(directory: Directory) -> None:
 def test_inactive_units_leave_groups(session: Session, tmp_path: Path) -> None:
     import_directory(session=session, path=MINI)
     off = tmp_path / "off.yaml"
-    off.write_text("units:\n  - {code: T-A-X2, name: UBND xã Phú Hội, kind: commune, parent: T-A, active: false}\n", encoding="utf-8")
+    off.write_text(
+        "units:\n  - {code: T-A-X2, name: UBND xã Phú Hội, kind: commune, parent: T-A, active: false}\n",
+        encoding="utf-8",
+    )
     import_directory(session=session, path=off)
     d = Directory.load(session)
     match = d.resolve("các xã, thị trấn", scope=d.by_code["T-A"].id)

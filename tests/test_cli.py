@@ -1,0 +1,233 @@
+"""The command line through Typer's CliRunner: every command, and bad input changing nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dondoc.cli import app
+from tests.helpers import MINI_NOTICE, MINI_UNITS, snapshot
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def cli_db(app_env: str) -> str:
+    assert run("init")[0] == 0
+    code, out = run("units", "import", str(MINI_UNITS))
+    assert code == 0, out
+    return app_env
+
+
+def test_init_on_a_fresh_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from dondoc.settings import get_settings
+    from models.db import _engine_for
+
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "fresh"))
+    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    _engine_for.cache_clear()
+    try:
+        code, out = run("init")
+        assert code == 0, out
+        assert (tmp_path / "fresh" / "dondoc.sqlite").exists()
+        assert "sẵn sàng" in out
+    finally:
+        get_settings.cache_clear()
+        _engine_for.cache_clear()
+
+
+def test_commands_need_init_first(app_env: str, tmp_path: Path) -> None:
+    import os
+
+    from dondoc.settings import get_settings
+    from models.db import _engine_for
+
+    os.environ["DONDOC_DATABASE_URL"] = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    get_settings.cache_clear()
+    _engine_for.cache_clear()
+    code, out = run("status")
+    assert code != 0 and "dondoc init" in out
+
+
+def test_units_import_and_list(cli_db: str) -> None:
+    code, out = run("units", "import", str(MINI_UNITS))
+    assert code == 0 and "0 đơn vị mới" in out and "13 không đổi" in out
+    code, out = run("units", "list")
+    assert code == 0 and "Phòng Nội vụ" in out and "T-A-NV" in out
+    code, out = run("units", "list", "--json")
+    rows = json.loads(out)
+    assert {r["code"]: r["depth"] for r in rows}["T-A-X1"] == 2
+
+
+def test_full_round(cli_db: str) -> None:
+    code, out = run("notice", "add", "--from", str(MINI_NOTICE))
+    assert code == 0, out
+    assert "3 nhiệm vụ" in out and "7 lượt giao" in out
+    code, out = run("notice", "list")
+    assert code == 0 and "12/TB-VP" in out
+    code, out = run("status", "--as-of", "2024-08-26", "--unit", "T-A-NV", "--json")
+    data = json.loads(out)
+    item1 = next(a for a in data["assignments"] if a["ref"] == "1")
+    assert item1["status"] == "due_soon" and item1["status_label"] == "Sắp đến hạn"
+    aid = str(item1["assignment_id"])
+    code, out = run("assignment", "extend", aid, "--to", "30/9/2024", "--reason", "Chờ số liệu")
+    assert code == 0, out
+    code, out = run("extension", "approve", "1", "--on", "2024-08-27", "--note", "Đồng ý")
+    assert code == 0 and "30/09/2024" in out and "30/08/2024" in out
+    code, out = run("status", "--as-of", "2024-09-03", "--unit", "T-A-NV", "--json")
+    assert next(a for a in json.loads(out)["assignments"] if a["ref"] == "1")["status"] == "in_time"
+    code, out = run(
+        "assignment",
+        "update",
+        aid,
+        "--status",
+        "done",
+        "--on",
+        "2024-09-20",
+        "--note",
+        "Đã báo cáo",
+        "--evidence",
+        "https://vb.example.gov.vn/bc-45",
+    )
+    assert code == 0, out
+    code, out = run("status", "--as-of", "2024-09-30")
+    assert code == 0
+    assert "Hoàn thành đúng hạn" in out and "Quá hạn (chưa hoàn thành)" in out and "Tổng" in out
+    code, out = run("status", "--as-of", "2024-09-30", "--notice", "12/TB-VP", "--json")
+    counts = json.loads(out)["counts"]
+    assert counts["done_on_time"] == 1 and sum(counts.values()) == 7
+
+
+def _bad_notice(tmp_path: Path, old: str, new: str) -> Path:
+    text = MINI_NOTICE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "bad-notice.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("label", "args", "expected"),
+    [
+        (
+            "unknown unit",
+            ("lead_units: [Phòng Nội vụ]", "lead_units: [Phòng Kế hoạch]"),
+            "Phòng Kế hoạch",
+        ),
+        ("impossible date", ("deadline: trước ngày 30/8/2024", "deadline: 31/2/2024"), "31/2/2024"),
+        (
+            "phrase not understood",
+            ("deadline: trong tháng 6/2024", "deadline: sau Tết Trung thu"),
+            "sau Tết Trung thu",
+        ),
+        ("malformed yaml", ("title: Kết luận", "title: 'Kết luận"), "YAML không hợp lệ"),
+        ("missing field", ("issued_on: 2024-06-03\n", ""), "issued_on"),
+    ],
+)
+def test_bad_notice_via_cli_changes_nothing(
+    cli_db: str, tmp_path: Path, label: str, args: tuple[str, str], expected: str
+) -> None:
+    before = snapshot(cli_db)
+    code, out = run("notice", "add", "--from", str(_bad_notice(tmp_path, *args)))
+    assert code == 2, out
+    assert "Lỗi" in out and expected in out and "Traceback" not in out
+    assert snapshot(cli_db) == before
+
+
+def test_duplicate_notice_via_cli_changes_nothing(cli_db: str) -> None:
+    assert run("notice", "add", "--from", str(MINI_NOTICE))[0] == 0
+    before = snapshot(cli_db)
+    code, out = run("notice", "add", "--from", str(MINI_NOTICE))
+    assert code == 2 and "đã được đăng ký" in out
+    assert snapshot(cli_db) == before
+
+
+def test_ambiguous_unit_via_cli(cli_db: str, tmp_path: Path) -> None:
+    before = snapshot(cli_db)
+    path = _bad_notice(
+        tmp_path, "issuer: Văn phòng HĐND và UBND huyện An Phú", "issuer: Cơ quan ngoài danh mục"
+    )
+    code, out = run("notice", "add", "--from", str(path))
+    assert code == 2 and "khớp với nhiều đơn vị" in out
+    assert snapshot(cli_db) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("bad.csv", "code,name,kind,parent\nA,X,office,,1,2\n", "nhiều cột"),
+        ("bad.csv", "code,name,kind,parent\nA,X,office,NOPE\n", "NOPE"),
+        ("bad.yaml", "units:\n  - code: A\n   name: X\n", "YAML không hợp lệ"),
+        (
+            "bad.yaml",
+            "units:\n  - {code: T-A-NV, name: Phòng Nội vụ, kind: department, parent: T-A}\n  - {code: Z, name: Z, kind: star}\n",
+            "star",
+        ),
+    ],
+)
+def test_bad_directory_via_cli_changes_nothing(
+    cli_db: str, tmp_path: Path, name: str, content: str, expected: str
+) -> None:
+    before = snapshot(cli_db)
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    code, out = run("units", "import", str(path))
+    assert code == 2 and expected in out and "Traceback" not in out
+    assert snapshot(cli_db) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--as-of", "31/2/2024"),
+        ("assignment", "update", "999", "--status", "done", "--on", "2024-08-01"),
+        ("assignment", "extend", "999", "--to", "2024-09-01", "--reason", "x"),
+        ("extension", "approve", "999"),
+        ("units", "import", "/nonexistent/units.yaml"),
+        ("notice", "add", "--from", "/nonexistent/notice.yaml"),
+    ],
+)
+def test_bad_arguments_give_a_message(cli_db: str, args: tuple[str, ...]) -> None:
+    before = snapshot(cli_db)
+    code, out = run(*args)
+    assert code == 2 and "Lỗi" in out and "Traceback" not in out
+    assert snapshot(cli_db) == before
+
+
+def test_bad_status_option_is_rejected_by_typer(cli_db: str) -> None:
+    code, _out = run("assignment", "update", "1", "--status", "finished")
+    assert code == 2
+
+
+def test_demo_shows_every_category(app_env: str) -> None:
+    code, out = run("demo")
+    assert code == 0, out
+    for label in (
+        "Hoàn thành đúng hạn",
+        "Hoàn thành quá hạn",
+        "Đang thực hiện trong hạn",
+        "Sắp đến hạn",
+        "Quá hạn (chưa hoàn thành)",
+        "Không thời hạn / Thường xuyên",
+    ):
+        assert label in out
+
+
+def test_demo_counts_every_category_nonzero(app_env: str) -> None:
+    import io
+
+    from rich.console import Console
+
+    from dondoc.demo import run_demo
+
+    counts = run_demo(console=Console(file=io.StringIO()))
+    assert all(n > 0 for n in counts.values()), counts
