@@ -135,7 +135,7 @@ def run_demo(
     console.print(summary_table(counts, f"Tổng hợp toàn bộ {len(rows)} lượt giao nhiệm vụ"))
     console.print(
         f"Xong trong {time.perf_counter() - started:.1f} giây. Xem tất cả: "
-        f"DONDOC_DATABASE_URL={url} dondoc status --as-of {as_of:%d/%m/%Y}"
+        f"DONDOC_DATABASE_URL={url} .venv/bin/dondoc status --as-of {as_of:%d/%m/%Y}"
     )
     return counts
 
