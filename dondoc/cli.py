@@ -199,7 +199,7 @@ def notice_add(
             notice = register_notice_file(session=session, path=from_file)
             n_directives, n_assignments = _notice_counts(session, notice.id)
         console.print(
-            f"Đã đăng ký thông báo {notice.number or '(chưa số)'} ngày {notice.issued_on:%d/%m/%Y}: "
+            f"Đã đăng ký thông báo {notice.number or '(chưa có số)'} ngày {notice.issued_on:%d/%m/%Y}: "
             f"{n_directives} nhiệm vụ, {n_assignments} lượt giao cho đơn vị."
         )
 

@@ -102,7 +102,7 @@ def run_demo(
             notice = register_notice_file(session=session, path=EXAMPLES / "notices" / name)
             notice_ids[name] = notice.id  # type: ignore[assignment]
         console.print(
-            f"2. Đăng ký «{name}»: số {notice.number or '(chưa số)'}, ngày {notice.issued_on:%d/%m/%Y}."
+            f"2. Đăng ký «{name}»: {'số ' + notice.number if notice.number else 'chưa có số'}, ngày {notice.issued_on:%d/%m/%Y}."
         )
     with session_scope(engine) as session:
         for name, ref, unit, state, day, note in PROGRESS:

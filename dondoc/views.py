@@ -21,7 +21,7 @@ def status_table(rows: list[StatusRow], title: str) -> Table:
             due += f" (ghi {r.stated_due:%d/%m/%Y})"
         table.add_row(
             str(r.assignment_id),
-            r.notice_number or "(chưa số)",
+            r.notice_number or "(chưa có số)",
             r.ref or "—",
             short(r.text, 48),
             r.unit_name + (" (phối hợp)" if r.role == "support" else ""),
