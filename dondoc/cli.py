@@ -187,23 +187,164 @@ def units_list(
 
 @notice_app.command("add")
 def notice_add(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Văn bản gốc: .docx, .pdf có lớp chữ, hoặc .txt (UTF-8)."),
+    ] = None,
     from_file: Annotated[
-        Path, typer.Option("--from", help="Tệp YAML của thông báo (xem examples/notices/).")
-    ],
+        Path | None, typer.Option("--from", help="Tệp YAML của thông báo (xem examples/notices/).")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Xác nhận không hỏi (dùng trong script).")
+    ] = False,
+    edit: Annotated[
+        bool,
+        typer.Option(
+            "--edit", help="Mở bản trích xuất (YAML) trong $EDITOR để sửa trước khi đăng ký."
+        ),
+    ] = False,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="Cơ quan ban hành, khi văn bản không ghi rõ.")
+    ] = None,
+    issued_on: Annotated[
+        str | None, typer.Option("--issued-on", help="Ngày ban hành, khi văn bản để trống ngày.")
+    ] = None,
 ) -> None:
-    """Đăng ký một thông báo từ tệp YAML: nhiệm vụ, đơn vị, thời hạn."""
+    """Đăng ký thông báo: đọc văn bản gốc, cho xem lại các nhiệm vụ rồi lưu; hoặc từ tệp YAML (--from)."""
     from tasks.notices import register_notice_file
 
-    def go() -> None:
+    if (file is None) == (from_file is None):
+        _fail("Cần đúng một nguồn: TỆP văn bản gốc, hoặc --from TỆP.yaml.")
+
+    def go_yaml() -> None:
+        assert from_file is not None
         with _ready_session() as session:
             notice = register_notice_file(session=session, path=from_file)
             n_directives, n_assignments = _notice_counts(session, notice.id)
-        console.print(
-            f"Đã đăng ký thông báo {notice.number or '(chưa có số)'} ngày {notice.issued_on:%d/%m/%Y}: "
-            f"{n_directives} nhiệm vụ, {n_assignments} lượt giao cho đơn vị."
+        _registered(notice, n_directives, n_assignments)
+
+    if from_file is not None:
+        _run(go_yaml)
+        return
+    assert file is not None
+    _run(lambda: _add_document(file, yes=yes, edit=edit, issuer=issuer, issued_on=issued_on))
+
+
+def _registered(notice: Any, n_directives: int, n_assignments: int) -> None:
+    console.print(
+        f"Đã đăng ký thông báo {notice.number or '(chưa có số)'} ngày {notice.issued_on:%d/%m/%Y}: "
+        f"{n_directives} nhiệm vụ, {n_assignments} lượt giao cho đơn vị."
+    )
+
+
+def _add_document(
+    file: Path, *, yes: bool, edit: bool, issuer: str | None, issued_on: str | None
+) -> None:
+    """Extract, show for review, confirm (or edit), then store in one transaction."""
+    from dondoc.views import review_table
+    from tasks.extract import annotate, extract_blocks, needs_review
+    from tasks.fileio import load_yaml
+    from tasks.notices import extraction_to_mapping, register_document
+    from tasks.readers import read_document
+    from tasks.units import Directory
+
+    document = read_document(file)
+    extraction = extract_blocks(document.blocks)
+    issued = _date(issued_on, "--issued-on") if issued_on else None
+    if issuer:
+        extraction.issuer = issuer
+    with _ready_session() as session:
+        annotate(extraction, Directory.load(session))
+    if not extraction.directives:
+        raise InputError(
+            f"Không tìm thấy nhiệm vụ nào trong «{file.name}». Nếu văn bản có nhiệm vụ, ghi tay "
+            "tệp YAML (xem examples/notices/) và dùng --from."
         )
+    console.print(review_table(extraction, file.name))
+    flagged = sum(needs_review(d) for d in extraction.directives)
+    if flagged:
+        console.print(f"[yellow]{flagged} nhiệm vụ cần xem lại (in trước trong bảng).[/]")
+    mapping = extraction_to_mapping(extraction, issuer=issuer, issued_on=issued)
+    if edit:
+        mapping = _edit_mapping(mapping, file, load_yaml)
+    elif not yes and not typer.confirm("Đăng ký thông báo này?", default=False):
+        console.print("Chưa đăng ký gì.")
+        raise typer.Exit(1)
+    settings = get_settings()
+    with _ready_session() as session:
+        notice = register_document(
+            session=session,
+            mapping=mapping,
+            source=file,
+            sha256=document.sha256,
+            data_dir=settings.ensure_data_dir(),
+        )
+        n_directives, n_assignments = _notice_counts(session, notice.id)
+    _registered(notice, n_directives, n_assignments)
+
+
+def _edit_mapping(
+    mapping: dict[str, Any], file: Path, load_yaml: Callable[[Path], Any]
+) -> dict[str, Any]:
+    """Write the extraction as YAML, open it in $EDITOR, read back the clerk's version."""
+    import tempfile
+
+    import yaml
+
+    from tasks.fileio import strip_lines
+
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".yaml", prefix=f"{file.stem}-", delete=False, encoding="utf-8"
+    ) as handle:
+        handle.write(
+            f"# Sửa bản trích xuất của «{file.name}», lưu và đóng trình soạn thảo để đăng ký.\n"
+        )
+        yaml.safe_dump(mapping, handle, allow_unicode=True, sort_keys=False, width=100)
+        path = Path(handle.name)
+    status = typer.edit(filename=str(path))
+    if status is not None and status != 0:
+        raise InputError(f"Trình soạn thảo kết thúc với mã {status}; chưa đăng ký gì. Tệp: {path}")
+    edited = load_yaml(path)
+    if not isinstance(edited, dict):
+        raise InputError("Tệp sau khi sửa phải là một bảng khóa: giá trị.", where=str(path))
+    path.unlink(missing_ok=True)
+    return strip_lines(edited)
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="Văn bản: .docx, .pdf có lớp chữ, hoặc .txt.")],
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
+) -> None:
+    """Đọc một văn bản và in các nhiệm vụ trích xuất được (không lưu gì)."""
+    from dondoc.views import review_table
+    from tasks.extract import annotate, extract_blocks
+    from tasks.readers import read_document
+
+    def go() -> None:
+        document = read_document(file)
+        extraction = extract_blocks(document.blocks)
+        annotate(extraction, _directory_if_ready())
+        if as_json:
+            typer.echo(json.dumps(extraction.to_json(), ensure_ascii=False, indent=2))
+        else:
+            console.print(review_table(extraction, file.name))
 
     _run(go)
+
+
+def _directory_if_ready() -> Any:
+    """The unit directory when a database is set up, else None (extraction works without)."""
+    from tasks.units import Directory
+
+    try:
+        engine = get_engine()
+        if current_revision(engine) != head_revision():
+            return None
+        with session_scope(engine) as session:
+            return Directory.load(session)
+    except (OperationalError, ProgrammingError):
+        return None
 
 
 def _notice_counts(session: Session, notice_id: int | None) -> tuple[int, int]:

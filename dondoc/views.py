@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -53,3 +55,52 @@ def print_status(
     """The detail table followed by the summary."""
     console.print(status_table(rows, title))
     console.print(summary_table(counts))
+
+
+FLAG_LABELS = {
+    "no_unit": "không rõ đơn vị",
+    "unit_not_in_directory": "đơn vị ngoài danh mục",
+    "ambiguous_unit": "tên đơn vị trùng",
+    "no_deadline": "không có hạn",
+    "inherited_units": "đơn vị lấy từ mục trên",
+    "low_confidence": "độ tin cậy thấp",
+}
+
+
+def _flag_text(flag: str) -> str:
+    key, _, name = flag.partition(":")
+    label = FLAG_LABELS.get(key, key)
+    return f"{label}: {name}" if name else label
+
+
+def review_table(extraction: Any, source_name: str) -> Table:
+    """The extracted directives for the clerk to check, flagged ones first."""
+    from tasks.extract import needs_review
+
+    head = [
+        f"Số: {extraction.number or '(trống)'}",
+        f"ngày {extraction.issued_on:%d/%m/%Y}"
+        if extraction.issued_on
+        else "ngày ban hành: (trống)",
+        f"ký: {extraction.signer or '(không rõ)'}",
+    ]
+    table = Table(title=f"Trích xuất «{source_name}» – {', '.join(head)}")
+    for col in ("Mục", "Nội dung", "Đơn vị chủ trì", "Phối hợp", "Thời hạn", "Cần xem"):
+        table.add_column(col, overflow="fold")
+    ordered = sorted(extraction.directives, key=lambda d: not needs_review(d))
+    for d in ordered:
+        due = d.due.text or "—"
+        if d.due.date:
+            due = (
+                f"{d.due.date:%d/%m/%Y} ({d.due.text})" if d.due.text else f"{d.due.date:%d/%m/%Y}"
+            )
+        flags = ", ".join(_flag_text(f) for f in d.flags)
+        table.add_row(
+            d.ref or "—",
+            short(d.text, 70),
+            "; ".join(d.lead_units) or "[red]—[/]",
+            "; ".join(d.support_units),
+            due,
+            f"[yellow]{flags}[/]" if needs_review(d) else f"[dim]{flags}[/]",
+        )
+    return table

@@ -79,7 +79,7 @@ class NoticeIn:
 class _Errors:
     """Collects every problem of a file so the clerk can fix them in one go."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str) -> None:
         self.path = path
         self.items: list[str] = []
 
@@ -121,11 +121,18 @@ def read_notice_file(
     Raises InputError listing every problem (file:line and what to fix).
     """
     data = load_yaml(path)
-    errors = _Errors(path)
     if not isinstance(data, dict):
         raise InputError(
             "Tệp thông báo phải là một bảng khóa: giá trị (number, issuer, …).", where=str(path)
         )
+    return notice_from_mapping(session=session, data=data, source=str(path), calendar=calendar)
+
+
+def notice_from_mapping(
+    *, session: Session, data: dict[str, Any], source: str, calendar: WorkCalendar | None = None
+) -> NoticeIn:
+    """Check a notice given as the YAML form's mapping (from a file or an extraction)."""
+    errors = _Errors(source)
     top = data.get(LINE_KEY, 1)
     for key in sorted(set(data) - NOTICE_FIELDS):
         errors.add(
@@ -321,6 +328,7 @@ def store_notice(
     notice: NoticeIn,
     calendar: WorkCalendar | None = None,
     source_file: str | None = None,
+    source_sha256: str | None = None,
 ) -> Notice:
     """Write a checked notice, its directives and their assignments (lead and support units).
 
@@ -349,6 +357,7 @@ def store_notice(
         recipients=notice.recipients,
         addressees=notice.addressees,
         source_file=source_file,
+        source_sha256=source_sha256,
     )
     session.add(row)
     session.flush()
@@ -396,3 +405,102 @@ def register_notice_file(
     """Read, check and store a notice YAML file in the caller's transaction."""
     notice = read_notice_file(session=session, path=path, calendar=calendar)
     return store_notice(session=session, notice=notice, calendar=calendar, source_file=str(path))
+
+
+# --------------------------------------------------------------------------- from documents
+
+
+def extraction_to_mapping(
+    extraction: Any, *, issuer: str | None = None, issued_on: date | None = None
+) -> dict[str, Any]:
+    """The extraction in the notice YAML form (what ``--edit`` shows the clerk).
+
+    A deadline is written as its phrase when the phrase reads back to the same date, else as
+    the date itself, so the clerk's file always parses.
+    """
+    issued = issued_on or extraction.issued_on
+    directives = []
+    for d in extraction.directives:
+        item: dict[str, Any] = {"ref": d.ref, "text": d.text, "lead_units": list(d.lead_units)}
+        if d.support_units:
+            item["support_units"] = list(d.support_units)
+        if d.report_to:
+            item["report_to"] = d.report_to
+        if d.due.kind != "none":
+            item["deadline"] = _deadline_for_yaml(d.due, issued)
+        directives.append(item)
+    return {
+        "number": extraction.number,
+        "doc_type": extraction.doc_type or "CV",
+        "issuer": issuer or extraction.issuer,
+        "place": extraction.place,
+        "issued_on": issued,
+        "title": extraction.title or "",
+        "chair": extraction.chair,
+        "signer": extraction.signer,
+        "recipients": list(extraction.recipients),
+        "addressees": list(extraction.addressees),
+        "directives": directives,
+    }
+
+
+def _deadline_for_yaml(due: Due, issued_on: date | None) -> Any:
+    if due.text:
+        try:
+            again = parse_deadline(due.text, issued_on=issued_on)
+            if again.kind == due.kind and again.date == due.date:
+                return due.text
+        except DeadlineError:
+            pass
+    return due.date if due.date else due.text
+
+
+def store_original(*, data_dir: Path, source: Path, sha256: str) -> tuple[Path, bool]:
+    """Keep a copy of the signed document, named by its SHA-256; return (path, newly made)."""
+    target = data_dir / "originals" / sha256[:2] / f"{sha256}{source.suffix.lower()}"
+    if target.exists():
+        return target, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_bytes(source.read_bytes())
+    tmp.replace(target)
+    return target, True
+
+
+def register_document(
+    *,
+    session: Session,
+    mapping: dict[str, Any],
+    source: Path,
+    sha256: str,
+    data_dir: Path,
+    calendar: WorkCalendar | None = None,
+) -> Notice:
+    """Store a reviewed notice read from a document, with a copy of the original file.
+
+    Raises DuplicateError when the same file (by SHA-256) was registered before. The copy is
+    removed again if storing the notice fails, so a refused file leaves nothing behind.
+    """
+    same = session.exec(select(Notice).where(Notice.source_sha256 == sha256)).first()
+    if same:
+        raise DuplicateError(
+            f"Tệp «{source.name}» đã được đăng ký (thông báo {same.number or '(chưa có số)'}, "
+            f"mã {same.id}, SHA-256 {sha256[:12]}…). Không đăng ký lại."
+        )
+    notice = notice_from_mapping(
+        session=session, data=mapping, source=str(source), calendar=calendar
+    )
+    copy, created = store_original(data_dir=data_dir, source=source, sha256=sha256)
+    try:
+        row = store_notice(
+            session=session,
+            notice=notice,
+            calendar=calendar,
+            source_file=str(copy),
+            source_sha256=sha256,
+        )
+    except BaseException:
+        if created:
+            copy.unlink(missing_ok=True)
+        raise
+    return row
