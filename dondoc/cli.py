@@ -265,6 +265,8 @@ def _add_document(
     if flagged:
         console.print(f"[yellow]{flagged} nhiệm vụ cần xem lại (in trước trong bảng).[/]")
     mapping = extraction_to_mapping(extraction, issuer=issuer, issued_on=issued)
+    if not edit:
+        _require_header(mapping, extraction, file)
     if edit:
         mapping = _edit_mapping(mapping, file, load_yaml)
     elif not yes and not typer.confirm("Đăng ký thông báo này?", default=False):
@@ -281,6 +283,21 @@ def _add_document(
         )
         n_directives, n_assignments = _notice_counts(session, notice.id)
     _registered(notice, n_directives, n_assignments)
+
+
+def _require_header(mapping: dict[str, Any], extraction: Any, file: Path) -> None:
+    """A notice needs its issue date and issuer; say how to give them when the document lacks them."""
+    missing = []
+    if mapping["issued_on"] is None:
+        year = f" (chỉ ghi năm {extraction.year})" if extraction.year else ""
+        missing.append(f"không ghi đủ ngày ban hành{year}: thêm --issued-on NGÀY")
+    if not mapping["issuer"]:
+        missing.append('không đọc được cơ quan ban hành: thêm --issuer "UBND huyện …"')
+    if missing:
+        raise InputError(
+            f"Văn bản «{file.name}» {'; '.join(missing)}; hoặc dùng --edit để sửa bản trích xuất. "
+            "Chưa đăng ký gì."
+        )
 
 
 def _edit_mapping(
@@ -301,9 +318,14 @@ def _edit_mapping(
         )
         yaml.safe_dump(mapping, handle, allow_unicode=True, sort_keys=False, width=100)
         path = Path(handle.name)
-    status = typer.edit(filename=str(path))
-    if status is not None and status != 0:
-        raise InputError(f"Trình soạn thảo kết thúc với mã {status}; chưa đăng ký gì. Tệp: {path}")
+    import click
+
+    try:
+        click.edit(filename=str(path))  # $VISUAL or $EDITOR
+    except click.ClickException as exc:
+        raise InputError(
+            f"Không mở được trình soạn thảo ({exc.message}); chưa đăng ký gì. Tệp: {path}"
+        ) from exc
     edited = load_yaml(path)
     if not isinstance(edited, dict):
         raise InputError("Tệp sau khi sửa phải là một bảng khóa: giá trị.", where=str(path))

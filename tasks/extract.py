@@ -21,6 +21,9 @@ from tasks.deadlines import Due, effective_due, find_deadline
 from tasks.readers import Block
 
 NO_DUE = Due(kind="none", date=None, text=None)
+DATED = ("date", "month", "quarter", "year")
+# A long notice or plan is some tens of thousands of characters; a megabyte is another kind of file.
+MAX_TEXT_CHARS = 1_000_000
 
 # ----------------------------------------------------------------------------- result
 
@@ -113,7 +116,7 @@ NUMBER_RE = re.compile(
     r"^\W*Số\s*[:.]?\s*(?P<digits>\d[\d.]*)?\s*(?P<sym>[/-]\s*[\w/.\-–]*[\w])?", re.IGNORECASE
 )
 DATE_LINE_RE = re.compile(
-    rf"(?P<place>[{_UPPER}][\w .'-]{{1,40}}?)\s*,\s*ngày\s*(?P<d>\d{{1,2}})?\s*tháng\s*(?P<m>\d{{1,2}})?\s*năm\s*(?P<y>\d{{4}})",
+    rf"(?P<place>[{_UPPER}][\w .'/:-]{{0,60}}?)\s*,\s*ngày\s*(?P<d>\d{{1,2}})?\s*tháng\s*(?P<m>\d{{1,2}})?\s*năm\s*(?P<y>\d{{4}})",
     re.IGNORECASE,
 )
 CLOSING_RE = re.compile(
@@ -491,7 +494,10 @@ def _issue_date(blocks: list[str]) -> tuple[date | None, int | None, str | None]
         m = DATE_LINE_RE.search(text)
         if not m:
             continue
-        place = re.sub(r"^.*?/\S*\s+", "", m.group("place")).strip()
+        words = m.group("place").split()
+        # "Số: 54 /TB-VP Hòn Đất, ngày …" on one line: the place is after the number.
+        cut = max((i + 1 for i, w in enumerate(words) if re.search(r"[/:\d]", w)), default=0)
+        place = " ".join(words[cut:]) or None
         year = int(m.group("y"))
         if m.group("d") and m.group("m"):
             try:
@@ -887,15 +893,13 @@ class _Extractor:
             child_due = own_due if own_due.kind != "none" else due
             if child.children:
                 list_is_parts = heading.rstrip().endswith(
-                    ("gồm:", "bao gồm:", "như sau:")
+                    ("gồm:", "bao gồm:")
                 ) and not REQUEST_RE.search(heading.split("gồm")[0])
-                if (
-                    not child_skip
-                    and child.continuation
-                    and not all(_marker(c) for c in child.continuation)
-                ):
-                    pass
                 if not list_is_parts:
+                    # A parent is not a directive itself, unless its own words set a dated
+                    # deadline for concrete work ("Báo cáo … trước ngày 15/7/2024. Cụ thể:").
+                    if not child_skip and own_due.kind in DATED and not _is_heading_only(child):
+                        self._emit(child, inherited, due)
                     self._walk(child, units, child_due, child_skip)
                     continue
             if child_skip:
@@ -1018,7 +1022,19 @@ class _Extractor:
 
 
 def extract_blocks(blocks: list[Block], *, calendar: WorkCalendar | None = None) -> Extraction:
-    """Read a notice's metadata and directives from its blocks (no database needed)."""
+    """Read a notice's metadata and directives from its blocks (no database needed).
+
+    Raises InputError for a text far longer than any notice (MAX_TEXT_CHARS), which is
+    almost always the wrong file.
+    """
+    size = sum(len(b.text) for b in blocks)
+    if size > MAX_TEXT_CHARS:
+        from tasks.errors import InputError
+
+        raise InputError(
+            f"Văn bản dài {size:,} ký tự, vượt giới hạn {MAX_TEXT_CHARS:,} ký tự của một thông báo "
+            "hay công văn. Kiểm tra lại tệp (có phải cả một tập văn bản?) và tách riêng từng văn bản."
+        )
     extraction = _Extractor(blocks, calendar or default_calendar()).run()
     cal = calendar or default_calendar()
     for d in extraction.directives:
@@ -1039,14 +1055,7 @@ def annotate(extraction: Extraction, directory: Any | None) -> None:
     """
     from tasks.errors import AmbiguousUnitError, DondocError
 
-    scope = None
-    if directory is not None and extraction.issuer:
-        try:
-            match = directory.resolve(extraction.issuer)
-            if match.unit_code:
-                scope = directory.scope_of(match.unit_ids[0])
-        except DondocError:
-            scope = None
+    scope = _scope(extraction, directory) if directory is not None else None
     for d in extraction.directives:
         flags: list[str] = []
         confidence = 1.0
@@ -1081,6 +1090,31 @@ def annotate(extraction: Extraction, directory: Any | None) -> None:
         if d.confidence < 0.6:
             flags.append("low_confidence")
         d.flags = flags
+
+
+def _scope(extraction: Extraction, directory: Any) -> int | None:
+    """The level of government whose names the document uses: the issuer's, else the one
+    named like the place line ("Hương Sơn, ngày …" → UBND huyện Hương Sơn)."""
+    from tasks.errors import DondocError
+    from tasks.units import GOVERNMENT_KINDS, name_key
+
+    if extraction.issuer:
+        try:
+            match = directory.resolve(extraction.issuer)
+            if match.unit_code:
+                return directory.scope_of(match.unit_ids[0])
+        except DondocError:
+            pass
+    if extraction.place:
+        place = name_key(extraction.place)
+        found = [
+            u.id
+            for u in directory.units.values()
+            if u.kind in GOVERNMENT_KINDS and u.active and name_key(u.name).endswith(" " + place)
+        ]
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def needs_review(directive: ExtractedDirective) -> bool:

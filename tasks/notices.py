@@ -84,7 +84,8 @@ class _Errors:
         self.items: list[str] = []
 
     def add(self, line: Any, message: str) -> None:
-        self.items.append(f"{self.path}:{line}: {message}")
+        where = self.path if line in (None, "?") else f"{self.path}:{line}"
+        self.items.append(f"{where}: {message}")
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -133,7 +134,7 @@ def notice_from_mapping(
 ) -> NoticeIn:
     """Check a notice given as the YAML form's mapping (from a file or an extraction)."""
     errors = _Errors(source)
-    top = data.get(LINE_KEY, 1)
+    top = data.get(LINE_KEY)
     for key in sorted(set(data) - NOTICE_FIELDS):
         errors.add(
             top,
