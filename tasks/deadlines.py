@@ -167,6 +167,12 @@ _RECURRENCE_PATTERNS: list[tuple[Recurrence, re.Pattern[str]]] = [
 # Recurrence words that name a kind of thing rather than a repeated action.
 _NOT_RECURRENCE_BEFORE = re.compile(r"(?:\bchi|\bkinh\s+phí|\bnăm\s+(?:và|,))\s*$")
 _NOT_RECURRENCE_AFTER = re.compile(r"^\s*xảy\s+ra\b")
+# "triển khai kế hoạch đào tạo, bồi dưỡng hằng năm" names a kind of plan; only making the plan
+# each year ("xây dựng kế hoạch thanh tra hàng năm") is a recurring task.
+_PLAN_OF_THE_YEAR = re.compile(r"\bkế\s+hoạch\b[^;.]{0,45}$")
+_MAKES_THE_PLAN = re.compile(
+    r"\b(?:xây\s+dựng|ban\s+hành|lập|phê\s+duyệt)\s+kế\s+hoạch\b[^;.]{0,45}$"
+)
 
 # Phrases that mean "no fixed deadline".
 _NONE_WORDS = re.compile(
@@ -504,6 +510,14 @@ def _find_recurrence(low: str) -> tuple[Recurrence, int, int] | None:
             if _NOT_RECURRENCE_BEFORE.search(low, max(0, m.start() - 20), m.start()):
                 continue
             if _NOT_RECURRENCE_AFTER.match(low[m.end() :]):
+                continue
+            before = low[max(0, m.start() - 70) : m.start()]
+            if (
+                "năm" in m.group(0)
+                and _PLAN_OF_THE_YEAR.search(before)
+                and not _MAKES_THE_PLAN.search(before)
+                and "báo cáo" not in before
+            ):
                 continue
             hits.append((m.start(), m.end(), rec))
     if not hits:

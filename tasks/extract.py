@@ -120,7 +120,7 @@ DATE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 CLOSING_RE = re.compile(
-    r"(thông báo .{0,200}(biết|để) .{0,40}thực hiện"
+    r"(thông báo .{0,200}(biết|để)\W.{0,40}thực hiện"
     r"|^căn cứ (ý kiến|nội dung) chỉ đạo (trên|nêu trên)"
     r"|nghiêm túc (triển khai )?thực hiện\s*\W*$"
     r"|thực hiện nghiêm túc\s*\W*$"
@@ -136,6 +136,12 @@ FINDINGS_RE = re.compile(
 REQUEST_RE = re.compile(
     r"\b(yêu cầu|đề nghị|giao|kết luận|chỉ đạo|nhiệm vụ|giải pháp|thực hiện|triển khai|"
     r"tập trung|như sau|sau đây|các nội dung sau|một số nội dung)\b",
+    re.IGNORECASE,
+)
+# Items that only define or point somewhere (what a dossier holds, which form to use).
+DEFINITION_RE = re.compile(
+    r"^(thành phần hồ sơ|hồ sơ (đề nghị )?(gồm|bao gồm)|biểu mẫu|mẫu số|nội dung .{0,60}quy định tại|"
+    r"đối tượng áp dụng|phạm vi điều chỉnh|giải thích từ ngữ)",
     re.IGNORECASE,
 )
 NOT_DIRECTIVE_SECTION_RE = re.compile(
@@ -224,6 +230,19 @@ UNIT_HEADS = (
     "thị xã",
     "đặc khu",
     "thành phố",
+    "thuế",
+    "bảo hiểm xã hội",
+    "hải quan",
+    "chi nhánh",
+    "quỹ",
+    "đài phát thanh",
+    "ban an toàn",
+    "điện lực",
+    "công ty",
+    "tổng công ty",
+    "hợp tác xã",
+    "ủy ban kiểm tra",
+    "tỉnh ủy",
 )
 # Words that continue a group phrase after a comma ("các sở, ban, ngành", "các xã, thị trấn").
 GROUP_TAILS = (
@@ -249,6 +268,25 @@ GROUP_TAILS = (
     "lực lượng vũ trang",
     "đoàn thể chính trị - xã hội",
 )
+# Group words after which nothing but a qualifier can follow ("các xã, phường xác định …").
+PLACE_TAILS = (
+    "xã",
+    "phường",
+    "thị trấn",
+    "đặc khu",
+    "quận",
+    "huyện",
+    "thị xã",
+    "thành phố",
+    "ngành",
+    "đoàn thể",
+)
+GROUP_TAIL_RE = re.compile(
+    "(?:" + "|".join(sorted(map(re.escape, GROUP_TAILS), key=len, reverse=True)) + r")"
+    r"(?:\s+(?:tỉnh|huyện|xã|thành phố|cấp tỉnh|cấp huyện|cấp xã|có liên quan|liên quan|"
+    r"thuộc tỉnh|thuộc huyện|trực thuộc|trên địa bàn(?: tỉnh| huyện| xã)?|đoàn thể))*",
+    re.IGNORECASE,
+)
 # Where a unit phrase stops: verbs and linking words that begin the predicate.
 _STOP_LIST = (
     r"chủ trì|phối hợp|cùng với|có trách nhiệm|chịu trách nhiệm|theo chức năng|"
@@ -262,7 +300,7 @@ _STOP_LIST = (
     r"quản lý|vận hành|tham dự|sắp xếp|kiện toàn|mở|nhanh chóng|kịp thời|thường xuyên|"
     r"định kỳ|nghiêm túc|sớm|tích cực|quyết liệt|hằng|hàng|lưu ý|chú ý|xem xét|tiếp nhận|"
     r"cung cấp|phân công|giao|yêu cầu|đề nghị|áp dụng|hoàn chỉnh|tổng hợp|ký|"
-    r"như|gồm|bao gồm|liên quan đến|là|trên|dưới|bằng|do|của|cho|nào"
+    r"như|gồm|bao gồm|liên quan đến|là|trên|dưới|bằng|do|của|cho|nào|thông báo|kết luận"
 )
 # Where a unit phrase stops: the verbs and linking words that begin the predicate. Unit names
 # keep their capitals ("Sở Xây dựng", "Đoàn Kiểm tra"), so inside a phrase the lower-case
@@ -288,7 +326,7 @@ SUPPORT_RE = re.compile(
     r"\b(?:phối hợp(?: chặt chẽ)?(?: với)?|cùng với|trao đổi, thống nhất với)\s+", re.IGNORECASE
 )
 REQUEST_UNITS_RE = re.compile(
-    r"\b(?:yêu cầu(?: đối với)?|đề nghị)\s+(?P<units>[^:.]{3,250})", re.IGNORECASE
+    r"\b(?:yêu cầu(?: đối với)?|đề nghị|kiến nghị)\s+(?P<units>[^:.]{3,250})", re.IGNORECASE
 )
 # The issuer speaking: "Ủy ban nhân dân huyện yêu cầu:" names who asks, not who acts.
 SPEAKER_RE = re.compile(r"^\s*(yêu cầu|đề nghị|kết luận|có ý kiến|thông báo|giao)\b", re.IGNORECASE)
@@ -358,18 +396,32 @@ def unit_phrases(text: str) -> list[str]:
         i += 2
         if not piece:
             continue
-        lone_after_and = sep.strip() == "và" and len(piece.split()) == 1
+        lone_after_and = sep.strip() == "và" and (
+            len(piece.split()) == 1
+            # "Văn phòng HĐND và UBND xã": one office of both councils.
+            or bool(
+                units
+                and re.search(r"\b(HĐND|Hội đồng nhân dân)$", units[-1])
+                and re.match(r"^(UBND|Ủy ban nhân dân)\b", piece)
+            )
+        )
         if (
             _is_unit_head(piece)
             and not lone_after_and
             and not (units and _starts_with_any(piece, GROUP_TAILS) and "," in sep)
         ):
             units.append(piece)
-        elif units and (
-            _starts_with_any(piece, GROUP_TAILS) or sep.strip() == "và" or piece[:1].isupper()
-        ):
-            # A group phrase goes on ("các sở, ban, ngành"), or a name has "và" in it
-            # ("Sở Thông tin và Truyền thông").
+        elif units and _starts_with_any(piece, GROUP_TAILS) and "," in sep:
+            # A group phrase goes on ("các sở, ban, ngành", "các xã, thị trấn"); past the
+            # tail word and its qualifiers the predicate begins ("…, phường xác định …").
+            m = GROUP_TAIL_RE.match(piece) if _starts_with_any(piece, PLACE_TAILS) else None
+            tail = m.group(0) if m else piece
+            units[-1] = f"{units[-1]}{sep}{tail}"
+            if m and len(tail) < len(piece):
+                break
+        elif units and (sep.strip() == "và" or piece[:1].isupper()):
+            # A name with "và" or a comma in it ("Sở Thông tin và Truyền thông",
+            # "Sở Văn hóa, Thể thao và Du lịch").
             units[-1] = f"{units[-1]}{sep}{piece}"
         else:
             break
@@ -399,10 +451,14 @@ def _subject_units(text: str) -> list[str]:
     return []
 
 
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.])\s+(?=[" + _UPPER + "])", text, maxsplit=1)[0]
+
+
 def _sentence_subjects(text: str) -> list[str]:
     """Subjects of the text's sentences; in the first sentence also a plural group that
     opens a clause ("Quan tâm …, các phòng, ban chuyên môn nào … thì khẩn trương …")."""
-    sentences = [s for s in re.split(r"(?<=[.;])\s+(?=[" + _UPPER + "])", text) if s]
+    sentences = [s for s in re.split(r"(?<=[.])\s+(?=[" + _UPPER + "])", text) if s]
     units: list[str] = []
     for i, sentence in enumerate(sentences):
         found = _subject_units(sentence)
@@ -437,12 +493,20 @@ def units_of(text: str) -> tuple[list[str], list[str], str | None]:
     support: list[str] = []
     for m in SUPPORT_RE.finditer(clean):
         support.extend(u for u in unit_phrases(clean[m.end() :]) if u not in support)
-    lead: list[str] = []
+    # 1. A heading naming units, or the subject that opens the text.
+    lead = _heading_units(clean) or _subject_units(_first_sentence(clean))
+    # 2. The issuer's own request: "Đề nghị Bảo hiểm xã hội tỉnh phối hợp …".
+    if not lead:
+        opening = re.match(r"^(?:đề nghị|yêu cầu|kiến nghị)\s+", clean, re.IGNORECASE)
+        if opening:
+            lead = unit_phrases(clean[opening.end() :])
+    # 3. "Giao X chủ trì …" adds its units to the subject's.
     giao = GIAO_RE.search(clean)
     if giao:
-        lead = _units_in(giao.group("lead"))
+        lead += [u for u in _units_in(giao.group("lead")) if u not in lead]
+    # 4. Subjects of later sentences, or a plural group opening a clause.
     if not lead:
-        lead = _heading_units(clean) or _sentence_subjects(clean)
+        lead = _sentence_subjects(clean)
     if not lead:
         chu_tri = CHU_TRI_RE.search(clean)
         if chu_tri:
@@ -787,6 +851,8 @@ class _Extractor:
         # Skip the header: number, place and date, document kind and title.
         last = 0
         for i, text in enumerate(self.texts[:12]):
+            if _marker(text) or len(text) > 300:
+                break  # the body has begun ("I. MỤC ĐÍCH, YÊU CẦU" is a section, not a header)
             if (
                 NUMBER_RE.match(text)
                 or DATE_LINE_RE.search(text)
@@ -884,8 +950,13 @@ class _Extractor:
                 continue
             heading = child.text.strip()
             section = bool(child.children) and not child.continuation
-            child_skip = skip or (
-                section and (bool(NOT_DIRECTIVE_SECTION_RE.match(heading)) or _is_findings(heading))
+            # A plan's "Mục đích, yêu cầu", "Kinh phí" … sections, and findings, are context.
+            topic = section or (len(heading.split()) <= 6 and not heading.endswith("."))
+            child_skip = (
+                skip
+                or (topic and bool(NOT_DIRECTIVE_SECTION_RE.match(heading)))
+                or (section and _is_findings(heading))
+                or bool(DEFINITION_RE.match(heading))
             )
             own_units, _, _ = units_of(text)
             units = own_units or _heading_units(heading) or inherited
@@ -917,6 +988,17 @@ class _Extractor:
     ) -> None:
         text = node.full_text
         lead, support, report_to = units_of(text)
+        if (
+            node.continuation
+            and len(node.text.split()) <= 8
+            and not re.search(r"[.;:]$", node.text)
+        ):
+            # "3. Tổ chức thực hiện" + its paragraph: the paragraph names the units.
+            body_lead, body_support, body_report = units_of(" ".join(node.continuation))
+            if body_lead:
+                lead = _heading_units(node.text) or unit_phrases(node.text) or []
+                lead += [u for u in body_lead if u not in lead]
+                support, report_to = body_support or support, body_report or report_to
         source = "own"
         if not lead:
             lead = _heading_units(node.text) or list(inherited)

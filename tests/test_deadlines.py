@@ -469,3 +469,22 @@ def test_parse_deadline_returns_due_or_deadline_error(phrase: str, issued_on: da
 @given(_PHRASES, _ISSUED)
 def test_find_deadline_never_raises(text: str, issued_on: date | None) -> None:
     assert isinstance(find_deadline(text, issued_on=issued_on), Due)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "Tập trung triển khai thực hiện kế hoạch đào tạo, bồi dưỡng hằng năm, trong đó chú trọng",
+            "none",
+        ),
+        (
+            "lồng ghép nội dung giáo dục an toàn giao thông vào kế hoạch giáo dục hằng năm của nhà trường",
+            "none",
+        ),
+        ("Thanh tra tỉnh xây dựng kế hoạch thanh tra hàng năm trình UBND tỉnh", "recurring"),
+        ("báo cáo kết quả thực hiện Kế hoạch định kỳ 6 tháng và hằng năm", "recurring"),
+    ],
+)
+def test_a_kind_of_yearly_plan_is_not_a_recurrence(text: str, kind: str) -> None:
+    assert find_deadline(text, issued_on=D(2024, 6, 28)).kind == kind

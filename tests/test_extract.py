@@ -228,7 +228,7 @@ def test_scorer_figures_on_seeds_and_real_files() -> None:
     # Thresholds are the figures measured when this was written (README, "Measured").
     assert totals["directive_precision"] >= 1.0 and totals["directive_recall"] >= 1.0
     assert totals["dated_deadline_acc"] >= 1.0 and totals["recurring_acc"] >= 1.0
-    assert totals["no_deadline_acc"] >= 0.944
+    assert totals["no_deadline_acc"] >= 0.972
     assert totals["lead_unit_recall"] >= 1.0 and totals["lead_unit_precision"] >= 1.0
     assert totals["metadata_acc"] >= 1.0 and totals["expected_errors"] == "1/1"
     assert totals["failed_docs"] == 0
@@ -307,3 +307,22 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
 def test_mutated_notices_never_crash(text: str) -> None:
     result = extract_blocks(blocks_from_text(text))
     json.dumps(result.to_json(), ensure_ascii=False)
+
+
+HELDOUT = ROOT / "tests" / "data" / "heldout"
+
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in HELDOUT.glob("*.txt")))
+def test_heldout_regression(stem: str) -> None:
+    """Eight notices written to the conventions by someone who had not seen the extractor.
+
+    First run, before any change made for them: directive F1 0.965, dated deadlines 25/25,
+    lead units 61/65 (README). The rules were then improved in general ways; these thresholds
+    are what they give now.
+    """
+    gold = json.loads((HELDOUT / f"{stem}.gold.json").read_text(encoding="utf-8"))
+    extraction = extract_file(HELDOUT / f"{stem}.txt")
+    got = compare(gold, extraction)
+    assert got["hit"] == got["gold"] and got["extra"] == 0, got
+    assert got["dated_ok"] == got["dated"], got
+    assert got["leads_ok"] == got["leads"], got
