@@ -69,6 +69,19 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str) -> Ite
     _engine_for.cache_clear()
 
 
+@pytest.fixture
+def fresh_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """The default set-up of a new install: an empty data directory, no database URL."""
+    data = tmp_path / "fresh"
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(data))
+    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    _engine_for.cache_clear()
+    yield data
+    get_settings.cache_clear()
+    _engine_for.cache_clear()
+
+
 def _postgres_reachable() -> str | None:
     try:
         eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})

@@ -27,22 +27,11 @@ def cli_db(app_env: str) -> str:
     return app_env
 
 
-def test_init_on_a_fresh_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from dondoc.settings import get_settings
-    from models.db import _engine_for
-
-    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "fresh"))
-    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
-    try:
-        code, out = run("init")
-        assert code == 0, out
-        assert (tmp_path / "fresh" / "dondoc.sqlite").exists()
-        assert "sẵn sàng" in out
-    finally:
-        get_settings.cache_clear()
-        _engine_for.cache_clear()
+def test_init_on_a_fresh_data_dir(fresh_data_dir: Path) -> None:
+    code, out = run("init")
+    assert code == 0, out
+    assert (fresh_data_dir / "dondoc.sqlite").exists()
+    assert "sẵn sàng" in out
 
 
 def test_commands_need_init_first(app_env: str, tmp_path: Path) -> None:

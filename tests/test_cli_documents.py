@@ -45,17 +45,8 @@ def _count(url: str, model: type) -> int:
     return n
 
 
-def test_extract_json_without_a_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from dondoc.settings import get_settings
-    from models.db import _engine_for
-
-    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "nothing"))
-    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
+def test_extract_json_without_a_database(fresh_data_dir: Path) -> None:
     code, out = run("extract", str(SEED_004), "--json")
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
     assert code == 0, out
     data = json.loads(out)
     assert {
