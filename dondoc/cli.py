@@ -349,6 +349,11 @@ def extract(
         annotate(extraction, _directory_if_ready())
         if as_json:
             typer.echo(json.dumps(extraction.to_json(), ensure_ascii=False, indent=2))
+        elif not extraction.directives:
+            console.print(
+                f"Không tìm thấy nhiệm vụ nào trong «{file.name}» (tin bài, báo cáo kết quả, "
+                "hay văn bản chỉ có phần căn cứ?)."
+            )
         else:
             console.print(review_table(extraction, file.name))
 
