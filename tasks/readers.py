@@ -720,11 +720,17 @@ class _DocxReader:
         self.tables += 1
         rows = [self._row_cells(tr) for tr in tbl.iterchildren(W_TR)]
         texts = [[_clean(" ".join(self._cell_paragraph_texts(tc))) for tc in row] for row in rows]
+        # A cell merged down (vMerge) belongs to every row it spans: in a task table
+        # "Chủ trì: Sở Nội vụ" over three rows is the lead of all three.
+        for r in range(1, len(texts)):
+            for c, tc in enumerate(rows[r]):
+                if tc is _MERGED_ABOVE and c < len(texts[r - 1]):
+                    texts[r][c] = texts[r - 1][c]
         header_at = _task_header(texts)
         if header_at is None:
             for row in rows:
                 for tc in row:
-                    if tc is not None:
+                    if tc is not None and tc is not _MERGED_ABOVE:
                         self._container(tc, index)
             return
         header = texts[header_at]
@@ -769,14 +775,18 @@ class _DocxReader:
                 cont = vm is not None and vm.get(W_VAL) in (None, "continue")
                 hm = tc_pr.find(_w("hMerge"))  # legacy horizontal merge
                 cont = cont or (hm is not None and hm.get(W_VAL) in (None, "continue"))
-            out.append(None if cont else tc)
+            out.append(_MERGED_ABOVE if cont and vm is not None else None if cont else tc)
             out.extend([None] * (span - 1))
         return out
 
     def _cell_paragraph_texts(self, tc: Any) -> list[str]:
-        if tc is None:
+        if tc is None or tc is _MERGED_ABOVE:
             return []
         return [_paragraph_text(p) for p in tc.iter(W_P)]
+
+
+# Marks a vertically merged continuation cell in a row (its text is the cell above's).
+_MERGED_ABOVE = object()
 
 
 def _row_tcs(tr: Any) -> Iterator[Any]:

@@ -162,6 +162,7 @@ def test_docx_with_header_table_numbered_list_and_task_table(tmp_path: Path) -> 
     assert rows["row-2"].support_units == ["UBND các xã"]
     assert rows["row-2"].due.date == date(2024, 9, 30)
     assert rows["row-3"].due.kind == "recurring"
+    assert rows["row-3"].support_units == ["UBND các xã"]  # a cell merged down over rows 2–3
     assert "Xây dựng kế hoạch chuyển đổi số" in by_text
 
 

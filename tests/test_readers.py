@@ -357,9 +357,9 @@ def test_docx_blocks(tmp_path: Path) -> None:
             "3",
             "Báo cáo kết quả thực hiện",
             "Văn phòng UBND tỉnh",
-            "",
+            "UBND các xã",
             "Hằng tháng",
-        ],  # merged: no duplicate
+        ],  # merged down from row 2: the support unit of both rows
     ]
     assert all(r.header == header and r.table == 2 for r in rows)
     # the document order is kept: the task rows sit between the lists and the signature
