@@ -34,6 +34,15 @@ class Settings(BaseSettings):
         default=None,
         description="Extra YAML file of government day swaps, added to the shipped table.",
     )
+    escalation_policy: Path | None = Field(
+        default=None,
+        description="Escalation policy YAML; empty: the shipped deployments/escalation.yaml.",
+    )
+    smtp_url: str = Field(
+        default="mailto://127.0.0.1:25?from=dondoc@example.gov.vn&mode=insecure&smtp=127.0.0.1",
+        description="Apprise mailto:// URL of the outgoing mail server, without recipients; "
+        "put the password in the environment, never in the database.",
+    )
     actor: str | None = Field(
         default=None, description="Name recorded in the audit log; default: the OS user."
     )

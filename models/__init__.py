@@ -4,6 +4,7 @@ from models.audit import AuditEvent
 from models.delivery import Delivery
 from models.notice import Assignment, Directive, Notice
 from models.progress import ExtensionRequest, ProgressUpdate
+from models.reminder import Reminder
 from models.unit import Unit, UnitGroup, UnitGroupMember
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "ExtensionRequest",
     "Notice",
     "ProgressUpdate",
+    "Reminder",
     "Unit",
     "UnitGroup",
     "UnitGroupMember",

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import json_column, timestamp_column, utcnow
 
-DELIVERY_STATES = ("pending", "sent", "failed")
+DELIVERY_STATES = ("pending", "sending", "sent", "failed")
 
 
 class Delivery(SQLModel, table=True):
@@ -21,11 +21,14 @@ class Delivery(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     level: str = Field(max_length=40)
     subject: str = Field(default="", max_length=500)
-    body: str = ""
+    body: str = ""  # plain text (Zalo) or the text part
+    html: str | None = None  # the HTML part of an email
     assignment_ids: list[int] = Field(default_factory=list, sa_column=json_column())
+    reminder_ids: list[int] = Field(default_factory=list, sa_column=json_column())
     state: str = Field(default="pending", max_length=10, index=True)
     attempts: int = 0
     last_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     next_attempt_at: datetime | None = Field(default=None, sa_column=timestamp_column(True))
+    claimed_at: datetime | None = Field(default=None, sa_column=timestamp_column(True))
     sent_at: datetime | None = Field(default=None, sa_column=timestamp_column(True))

@@ -130,6 +130,8 @@ def decide_extension(
         request.approved_due = granted
         assignment.effective_due = granted
         session.add(assignment)
+        session.flush()
+        _restart_reminders(session, assignment.id, on)  # type: ignore[arg-type]
     session.add(request)
     session.flush()
     return request
@@ -150,3 +152,15 @@ def find_assignment(*, session: Session, notice_id: int, ref: str, unit_code: st
             f"Thông báo mã {notice_id} không giao mục {ref} cho đơn vị {unit_code}."
         )
     return assignment
+
+
+def _restart_reminders(session: Session, assignment_id: int, on: date) -> None:
+    """An approved extension restarts the reminder ladder of an assignment being followed up."""
+    from models.reminder import Reminder
+    from tasks.reminders import replan_after_extension
+
+    followed = session.exec(
+        select(Reminder.id).where(Reminder.assignment_id == assignment_id)
+    ).first()
+    if followed is not None:
+        replan_after_extension(session=session, assignment_id=assignment_id, start=on)

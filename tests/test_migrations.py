@@ -18,6 +18,7 @@ TABLES = {
     "assignment",
     "audit_event",
     "delivery",
+    "reminder",
     "directive",
     "extension_request",
     "notice",

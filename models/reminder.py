@@ -1,0 +1,34 @@
+"""The reminder plan: which level of reminder falls due on which day for each assignment."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.base import timestamp_column
+
+REMINDER_STATES = ("planned", "queued", "skipped", "superseded")
+
+
+class Reminder(SQLModel, table=True):
+    """One rung of an assignment's escalation ladder (for one occurrence of a recurring task).
+
+    ``planned`` rows whose day has come are picked by a sweep and become ``queued`` in the
+    same transaction that writes their outbox rows; a lower rung overtaken by a higher one
+    is ``skipped``; an extension marks the old ladder ``superseded``.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "occurrence", "level", "due_on", name="uq_reminder_rung"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    occurrence: date | None = None  # the due date this ladder leads to (None: no due date)
+    level: str = Field(max_length=40)
+    rank: int = 0  # order of the rungs; the highest due rung wins
+    due_on: date = Field(index=True)
+    state: str = Field(default="planned", max_length=12, index=True)
+    queued_at: datetime | None = Field(default=None, sa_column=timestamp_column(True))

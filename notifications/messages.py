@@ -1,0 +1,188 @@
+"""Reminder digests: one message per recipient and channel, rendered from Jinja2 templates."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tasks.fileio import short_text
+from tasks.reminders import ASSIGNED, DueReminder, Policy
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ZALO_LIMIT = 2000  # characters of an OA text message
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
+
+SUBJECT_WORDS = {
+    ASSIGNED: "nhiệm vụ được giao",
+    "before_5": "nhiệm vụ sắp đến hạn",
+    "due_day": "nhiệm vụ đến hạn hôm nay",
+    "overdue_1": "nhiệm vụ quá hạn",
+    "overdue_7": "nhiệm vụ quá hạn",
+}
+HOW_TO_REPORT = (
+    "Đề nghị đơn vị báo cáo tiến độ hoặc kết quả (kèm tài liệu kiểm chứng) cho Văn phòng; "
+    "nếu cần thêm thời gian, gửi đề nghị gia hạn nêu rõ lý do. Văn phòng ghi nhận bằng lệnh "
+    "«dondoc assignment update» hoặc «dondoc assignment extend» theo mã nhiệm vụ."
+)
+HOW_TO_REPORT_SHORT = "Báo cáo tiến độ/kết quả hoặc đề nghị gia hạn gửi Văn phòng."
+
+
+def channel_of(url: str) -> str:
+    """email, zalo, or the URL's scheme for any other Apprise service."""
+    scheme = url.split("://", 1)[0].lower()
+    return "email" if scheme in ("mailto", "mailtos") else scheme
+
+
+@dataclass
+class Digest:
+    """Everything one recipient gets on one channel from one sweep."""
+
+    recipient: str
+    channel: str
+    recipient_name: str
+    unit_id: int | None
+    level: str
+    reminders: list[DueReminder] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Idempotency key: the same reminders to the same address make the same key."""
+        ids = ",".join(
+            str(r.reminder_id) for r in sorted(self.reminders, key=lambda r: r.reminder_id)
+        )
+        digest = hashlib.sha256(f"{self.channel}|{self.recipient}|{ids}".encode()).hexdigest()[:32]
+        return f"{self.channel}:{digest}"
+
+
+def build_digests(*, due: list[DueReminder], units: dict[int, Any], policy: Policy) -> list[Digest]:
+    """Group due rungs by recipient and channel (to and cc alike) into digests."""
+    digests: dict[tuple[str, str], Digest] = {}
+    for item in due:
+        unit = units[item.unit_id]
+        level = policy.level(item.level)
+        for role in (*level.to, *level.cc):
+            for url, name in _addresses(role, unit, item, policy):
+                key = (channel_of(url), url)
+                if key not in digests:
+                    digests[key] = Digest(
+                        url,
+                        key[0],
+                        name,
+                        unit.id if role in ("focal", "head") else None,
+                        item.level,
+                    )
+                d = digests[key]
+                if item not in d.reminders:
+                    d.reminders.append(item)
+                if policy.rank(item.level) > policy.rank(d.level):
+                    d.level = item.level
+    return list(digests.values())
+
+
+def _addresses(role: str, unit: Any, item: DueReminder, policy: Policy) -> list[tuple[str, str]]:
+    if role == "focal":
+        return [(u, unit.name) for u in unit.contacts]
+    if role == "head":
+        head = unit.head or {}
+        name = f"{head.get('title') or 'Thủ trưởng'} {unit.name}"
+        return [(u, name) for u in head.get("contacts", [])]
+    if role == "chair":
+        urls = policy.leaders.get(item.notice_chair or "", ()) or policy.secretariat
+        return [(u, item.notice_chair or "Lãnh đạo chủ trì") for u in urls]
+    return [(u, "Văn phòng") for u in policy.secretariat]
+
+
+def _state(item: DueReminder, today: date) -> tuple[str, str]:
+    due = item.occurrence or item.effective_due
+    if due is None:
+        return "không có thời hạn", "#757575"
+    days = (due - today).days
+    if days > 0:
+        return f"còn {days} ngày", "#1565c0" if days > 5 else "#f9a825"
+    if days == 0:
+        return "đến hạn hôm nay", "#f9a825"
+    return f"quá hạn {-days} ngày", "#c62828"
+
+
+def render(
+    digest: Digest, *, today: date, units: dict[int, Any], policy: Policy
+) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of a digest; Zalo gets the short plain text."""
+    items = []
+    for r in sorted(
+        digest.reminders,
+        key=lambda r: (
+            r.occurrence or r.effective_due or date.max,
+            r.notice_number or "",
+            r.ref or "",
+        ),
+    ):
+        due = r.occurrence or r.effective_due
+        state, colour = _state(r, today)
+        items.append(
+            {
+                "notice": f"Văn bản số {r.notice_number}"
+                if r.notice_number
+                else "Văn bản (chưa có số)",
+                "ref": r.ref or "—",
+                "text": r.text,
+                "short": short_text(r.text, 120),
+                "unit": units[r.unit_id].name,
+                "due": f"{due:%d/%m/%Y}" if due else "—",
+                "state": state,
+                "colour": colour,
+                "level": policy.level(r.level).label,
+            }
+        )
+    n = len(items)
+    unit_names = sorted({units[r.unit_id].name for r in digest.reminders})
+    show_unit = digest.unit_id is None or len(unit_names) > 1
+    whom = (
+        digest.recipient_name
+        if not show_unit
+        else ", ".join(unit_names[:3]) + ("…" if len(unit_names) > 3 else "")
+    )
+    subject = f"[Nhắc việc] {n} {SUBJECT_WORDS.get(digest.level, 'nhiệm vụ')} – {whom}"
+    if digest.level == ASSIGNED:
+        subject = f"[Giao việc] {n} nhiệm vụ mới – {whom}"
+    intro = (
+        f"Văn phòng thông báo {n} nhiệm vụ được giao cho đơn vị theo văn bản dưới đây."
+        if digest.level == ASSIGNED
+        else f"Văn phòng nhắc {n} nhiệm vụ cần đơn vị quan tâm thực hiện:"
+    )
+    context = {
+        "subject": subject,
+        "recipient_name": digest.recipient_name,
+        "intro": intro,
+        "items": items,
+        "show_unit": show_unit,
+        "how_to_report": HOW_TO_REPORT,
+        "how_to_report_short": HOW_TO_REPORT_SHORT,
+        "key": digest.key,
+    }
+    if digest.channel == "email":
+        text = _env.get_template("email.txt.j2").render(context)
+        html = _env.get_template("email.html.j2").render(context)
+        return subject, text, html
+    text = _env.get_template("zalo.txt.j2").render(context)
+    if len(text) > ZALO_LIMIT:
+        # Too many items for one Zalo message: keep the first ones and say how many more.
+        tail = (
+            f"\n… và {n} nhiệm vụ khác; xem thư điện tử hoặc hỏi Văn phòng.\n{HOW_TO_REPORT_SHORT}"
+        )
+        text = text[: ZALO_LIMIT - len(tail)].rsplit("\n", 1)[0] + tail
+    return subject, text, ""
+
+
+__all__ = ["Digest", "build_digests", "channel_of", "render"]

@@ -1,0 +1,159 @@
+"""The outbox: reminders are written here before anything is sent, and marked after.
+
+Guarantees:
+- a digest row has a unique key and is inserted in the same transaction that marks its
+  reminders queued, so a reminder is never queued twice nor lost between the two;
+- sending claims rows by switching them to ``sending`` with a guard on the state (and
+  ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two sweeps never send the same row;
+- each row is marked ``sent`` right after its message went out, or put back ``pending`` with
+  a later ``next_attempt_at`` (backoff), and ``failed`` after the policy's attempts.
+A process killed between sending a message and marking it leaves that one row ``sending``;
+after ``STALE_CLAIM`` it is claimed again and that message may go out twice. Nothing else is
+sent twice and nothing is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlmodel import Session
+
+from models.base import utcnow
+from models.delivery import Delivery
+from models.unit import Unit
+from notifications.messages import build_digests, render
+from tasks.reminders import DueReminder, Policy
+
+STALE_CLAIM = timedelta(minutes=30)
+Sender = Callable[[Delivery], None]  # raises on failure
+
+
+@dataclass
+class QueueReport:
+    """What a sweep put in the outbox."""
+
+    reminders: int = 0
+    deliveries: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+def queue_digests(
+    *, session: Session, due: list[DueReminder], policy: Policy, today: date
+) -> QueueReport:
+    """Write one outbox row per digest (recipient × channel) for the reminders taken."""
+    report = QueueReport(reminders=len(due))
+    if not due:
+        return report
+    unit_ids = {r.unit_id for r in due}
+    units = {u.id: u for u in session.execute(select(Unit).where(Unit.id.in_(unit_ids))).scalars()}  # type: ignore[union-attr]
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
+    for digest in build_digests(due=due, units=units, policy=policy):
+        subject, text, html = render(digest, today=today, units=units, policy=policy)
+        rows.append(
+            {
+                "key": digest.key,
+                "channel": digest.channel,
+                "recipient": digest.recipient,
+                "unit_id": digest.unit_id,
+                "level": digest.level,
+                "subject": subject,
+                "body": text,
+                "html": html or None,
+                "assignment_ids": sorted({r.assignment_id for r in digest.reminders}),
+                "reminder_ids": sorted(r.reminder_id for r in digest.reminders),
+                "state": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": None,
+            }
+        )
+        report.keys.append(digest.key)
+    for i in range(0, len(rows), 1000):
+        session.execute(Delivery.__table__.insert(), rows[i : i + 1000])  # type: ignore[attr-defined]
+    report.deliveries = len(rows)
+    return report
+
+
+def claim(*, session: Session, limit: int, now: datetime | None = None) -> list[int]:
+    """Take up to ``limit`` rows ready to send and mark them ``sending``."""
+    now = now or utcnow()
+    ready = or_(
+        (Delivery.state == "pending")
+        & or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),  # type: ignore[union-attr]
+        (Delivery.state == "sending") & (Delivery.claimed_at < now - STALE_CLAIM),  # type: ignore[operator]
+    )
+    query = select(Delivery.id).where(ready).order_by(Delivery.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = [i for (i,) in session.execute(query)]
+    if not ids:
+        return []
+    claimed = session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), ready)  # type: ignore[union-attr]
+        .values(state="sending", claimed_at=now, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id)
+    )
+    return sorted(i for (i,) in claimed)
+
+
+@dataclass
+class SendReport:
+    """What one batch did."""
+
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def send_claimed(
+    *, engine: Any, ids: Iterable[int], sender: Sender, policy: Policy, now: datetime | None = None
+) -> SendReport:
+    """Send claimed rows one by one, marking each right after (its own short transaction).
+
+    ``now`` is the sweep's clock (a simulated day in tests and the demo)."""
+    report = SendReport()
+    now = now or utcnow()
+    for delivery_id in ids:
+        with Session(engine, expire_on_commit=False) as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None or delivery.state != "sending":
+                continue
+        error: str | None = None
+        try:
+            sender(delivery)
+        except Exception as exc:  # any channel failure: keep the row, try again later
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        with Session(engine) as session:
+            values: dict[str, Any]
+            if error is None:
+                values = {"state": "sent", "sent_at": now, "last_error": None}
+                report.sent += 1
+            elif delivery.attempts >= policy.max_attempts:
+                values = {"state": "failed", "last_error": error}
+                report.failed += 1
+                report.errors.append(error)
+            else:
+                wait = policy.backoff_minutes[
+                    min(delivery.attempts, len(policy.backoff_minutes)) - 1
+                ]
+                values = {
+                    "state": "pending",
+                    "last_error": error,
+                    "next_attempt_at": now + timedelta(minutes=wait),
+                }
+                report.retry += 1
+                report.errors.append(error)
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.state == "sending")
+                .values(**values)
+            )
+            session.commit()
+    return report

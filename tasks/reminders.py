@@ -1,0 +1,413 @@
+"""Escalation policy, the reminder plan of each assignment, and what a sweep must send.
+
+The plan is written once per assignment (and again when an extension moves its due date):
+one ``Reminder`` row per rung of the ladder, its day computed in working days. A sweep then
+finds the rungs whose day has come with one SQL query, keeps the highest rung of each
+ladder (a lower one that was missed, say over a holiday, is skipped, never sent late), and
+turns them into one digest per recipient and channel in the outbox.
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from models.base import utcnow
+from models.notice import Assignment, Directive, Notice
+from models.reminder import Reminder
+from tasks.calendar import WorkCalendar, default_calendar
+from tasks.errors import InputError
+
+DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "deployments" / "escalation.yaml"
+ASSIGNED = "assigned"
+RECIPIENT_ROLES = ("focal", "head", "secretariat", "chair")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One rung: ``offset`` working days from the effective due date (negative: before)."""
+
+    key: str
+    label: str
+    offset: int
+    to: tuple[str, ...]
+    cc: tuple[str, ...] = ()
+    repeat_every: int = 0
+    repeat_times: int = 0
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The escalation policy (``deployments/escalation.yaml`` or DONDOC_ESCALATION_POLICY)."""
+
+    levels: tuple[Level, ...]
+    assignment_message: tuple[str, ...] = ("focal",)
+    secretariat: tuple[str, ...] = ()
+    leaders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    max_attempts: int = 5
+    backoff_minutes: tuple[int, ...] = (15, 60, 240, 720)
+    batch_size: int = 200
+    recurring_horizon_months: int = 12
+
+    def level(self, key: str) -> Level:
+        """The level with this key (the assignment message included)."""
+        if key == ASSIGNED:
+            return Level(ASSIGNED, "Giao nhiệm vụ", 0, self.assignment_message)
+        return next(lv for lv in self.levels if lv.key == key)
+
+    def rank(self, key: str) -> int:
+        return 0 if key == ASSIGNED else 1 + [lv.key for lv in self.levels].index(key)
+
+
+def _roles(value: Any, where: str) -> tuple[str, ...]:
+    roles = tuple(value or ())
+    bad = [r for r in roles if r not in RECIPIENT_ROLES]
+    if bad:
+        raise InputError(
+            f"{where}: người nhận «{bad[0]}» không hợp lệ; dùng {', '.join(RECIPIENT_ROLES)}."
+        )
+    return roles
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Read and check a policy file; a bad file is an InputError naming what to fix."""
+    path = path or DEFAULT_POLICY
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"Không đọc được chính sách nhắc việc «{path}»: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("levels"), list) or not raw["levels"]:
+        raise InputError(f"Chính sách nhắc việc «{path}» cần danh sách «levels».")
+    levels = []
+    for i, item in enumerate(raw["levels"], start=1):
+        where = f"{path}, levels[{i}]"
+        try:
+            levels.append(
+                Level(
+                    key=str(item["key"]),
+                    label=str(item.get("label") or item["key"]),
+                    offset=int(item["offset"]),
+                    to=_roles(item.get("to"), where),
+                    cc=_roles(item.get("cc"), where),
+                    repeat_every=int(item.get("repeat_every", 0)),
+                    repeat_times=int(item.get("repeat_times", 0)),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{where}: cần «key» và «offset» (số ngày làm việc): {exc}") from exc
+    if [lv.offset for lv in levels] != sorted(lv.offset for lv in levels):
+        raise InputError(f"{path}: các mức phải xếp theo «offset» tăng dần.")
+    return Policy(
+        levels=tuple(levels),
+        assignment_message=_roles(raw.get("assignment_message", ["focal"]), str(path)),
+        secretariat=tuple(raw.get("secretariat") or ()),
+        leaders={str(k): tuple(v or ()) for k, v in (raw.get("leaders") or {}).items()},
+        max_attempts=int(raw.get("max_attempts", 5)),
+        backoff_minutes=tuple(int(m) for m in raw.get("backoff_minutes", (15, 60, 240, 720))),
+        batch_size=int(raw.get("batch_size", 200)),
+        recurring_horizon_months=int(raw.get("recurring_horizon_months", 12)),
+    )
+
+
+@lru_cache
+def default_policy() -> Policy:
+    """The configured policy, read once per process."""
+    from dondoc.settings import get_settings
+
+    return load_policy(get_settings().escalation_policy)
+
+
+# ----------------------------------------------------------------------------- the plan
+
+
+def _period_end(day: date, recurrence: str) -> date:
+    if recurrence == "monthly":
+        return day.replace(day=month_calendar.monthrange(day.year, day.month)[1])
+    if recurrence == "quarterly":
+        month = ((day.month - 1) // 3 + 1) * 3
+        return date(day.year, month, month_calendar.monthrange(day.year, month)[1])
+    return date(day.year, 12, 31)
+
+
+def _add_period(day: date, recurrence: str) -> date:
+    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence]
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
+
+
+def occurrences(
+    *, first_due: date | None, recurrence: str | None, start: date, horizon_months: int
+) -> list[date]:
+    """The due dates of a recurring directive within the horizon: the anchor's day when the
+    notice gives one ("trước ngày 20 hằng tháng"), else the end of each period."""
+    if recurrence not in ("monthly", "quarterly", "yearly"):
+        return []
+    end = _add_period(start, "monthly")
+    for _ in range(horizon_months - 1):
+        end = _add_period(end, "monthly")
+    day = first_due or _period_end(start, recurrence)
+    out = []
+    while day <= end:
+        if day >= start:
+            out.append(day)
+        day = (
+            _add_period(day, recurrence)
+            if first_due
+            else _period_end(_add_period(day, recurrence), recurrence)
+        )
+    return out
+
+
+def ladder(*, due: date, policy: Policy, calendar: WorkCalendar) -> list[tuple[str, int, date]]:
+    """(level, rank, day) for each rung before and after an effective due date."""
+    rungs = []
+    for lv in policy.levels:
+        day = calendar.add_working_days(due, lv.offset) if lv.offset else calendar.roll_forward(due)
+        rungs.append((lv.key, policy.rank(lv.key), day))
+        for k in range(1, lv.repeat_times + 1 if lv.repeat_every else 1):
+            rungs.append(
+                (lv.key, policy.rank(lv.key), calendar.add_working_days(day, k * lv.repeat_every))
+            )
+    return rungs
+
+
+def plan_assignments(
+    *,
+    session: Session,
+    assignment_ids: list[int],
+    start: date,
+    policy: Policy | None = None,
+    calendar: WorkCalendar | None = None,
+    with_assignment_message: bool = True,
+) -> int:
+    """Write the reminder plan of these assignments; rows already planned are kept, so this
+    is safe to run again. Returns the number of rows added."""
+    policy = policy or default_policy()
+    cal = calendar or default_calendar()
+    rows = session.exec(
+        select(
+            Assignment.id,
+            Assignment.effective_due,
+            Assignment.state,
+            Directive.due_kind,
+            Directive.recurrence,
+            Directive.due_date,
+        )
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .where(Assignment.id.in_(assignment_ids))  # type: ignore[union-attr]
+    ).all()
+    existing = set(
+        session.exec(
+            select(
+                Reminder.assignment_id, Reminder.occurrence, Reminder.level, Reminder.due_on
+            ).where(Reminder.assignment_id.in_(assignment_ids))  # type: ignore[attr-defined]
+        ).all()
+    )
+    new: list[dict[str, Any]] = []
+
+    def add(aid: int, occurrence: date | None, level: str, rank: int, day: date) -> None:
+        if (aid, occurrence, level, day) not in existing:
+            existing.add((aid, occurrence, level, day))
+            new.append(
+                {
+                    "assignment_id": aid,
+                    "occurrence": occurrence,
+                    "level": level,
+                    "rank": rank,
+                    "due_on": day,
+                    "state": "planned",
+                }
+            )
+
+    for aid, effective, state, kind, recurrence, stated in rows:
+        if state == "done":
+            continue
+        if with_assignment_message:
+            add(aid, None, ASSIGNED, 0, cal.roll_forward(start))
+        if kind == "recurring":
+            first = effective if stated else None
+            for occ in occurrences(
+                first_due=first,
+                recurrence=recurrence,
+                start=start,
+                horizon_months=policy.recurring_horizon_months,
+            ):
+                occ = cal.roll_forward(occ)
+                for level, rank, day in ladder(due=occ, policy=policy, calendar=cal):
+                    add(aid, occ, level, rank, day)
+        elif effective is not None:
+            for level, rank, day in ladder(due=effective, policy=policy, calendar=cal):
+                add(aid, effective, level, rank, day)
+    if new:
+        session.execute(Reminder.__table__.insert(), new)  # type: ignore[attr-defined]
+    return len(new)
+
+
+def replan_after_extension(
+    *,
+    session: Session,
+    assignment_id: int,
+    start: date,
+    policy: Policy | None = None,
+    calendar: WorkCalendar | None = None,
+) -> int:
+    """An approved extension restarts the ladder: rungs not yet sent are superseded and a
+    new ladder leads to the new due date."""
+    session.execute(
+        update(Reminder)
+        .where(
+            Reminder.assignment_id == assignment_id,
+            Reminder.state == "planned",
+            Reminder.level != ASSIGNED,
+        )
+        .values(state="superseded")
+    )
+    return plan_assignments(
+        session=session,
+        assignment_ids=[assignment_id],
+        start=start,
+        policy=policy,
+        calendar=calendar,
+        with_assignment_message=False,
+    )
+
+
+# ----------------------------------------------------------------------------- the sweep
+
+
+@dataclass
+class DueReminder:
+    """A rung whose day has come, with what a message needs to say about it."""
+
+    reminder_id: int
+    assignment_id: int
+    level: str
+    occurrence: date | None
+    due_on: date
+    unit_id: int
+    notice_number: str | None
+    notice_chair: str | None
+    ref: str | None
+    text: str
+    effective_due: date | None
+
+
+def is_sending_time(moment: datetime, calendar: WorkCalendar | None = None) -> bool:
+    """Reminders go out on working days in office hours only (Asia/Ho_Chi_Minh)."""
+    from dondoc.settings import get_settings
+
+    settings = get_settings()
+    local = _local(moment)
+    cal = calendar or default_calendar()
+    return (
+        cal.is_working_day(local.date()) and settings.work_start <= local.time() < settings.work_end
+    )
+
+
+def _local(moment: datetime) -> datetime:
+    import pendulum
+
+    from dondoc.settings import get_settings
+
+    tz = pendulum.timezone(get_settings().timezone)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
+
+
+def take_due(*, session: Session, today: date, notice_id: int | None = None) -> list[DueReminder]:
+    """Pick the rungs due by ``today`` (one query), skip those overtaken by a higher rung of
+    the same ladder, and mark the chosen ones queued. The caller writes their outbox rows in
+    the same transaction, so a rung is either queued with its messages or not at all."""
+    ranked = (
+        select(
+            Reminder.id.label("rid"),
+            func.row_number()
+            .over(
+                partition_by=(
+                    Reminder.assignment_id,
+                    Reminder.occurrence,
+                    Reminder.level == ASSIGNED,
+                ),
+                order_by=(Reminder.due_on.desc(), Reminder.rank.desc()),
+            )
+            .label("pos"),
+        )
+        .join(Assignment, Assignment.id == Reminder.assignment_id)
+        .where(Reminder.state == "planned", Reminder.due_on <= today, Assignment.state != "done")
+    )
+    if notice_id is not None:
+        ranked = ranked.join(Directive, Directive.id == Assignment.directive_id).where(
+            Directive.notice_id == notice_id
+        )
+    ranked_sq = ranked.subquery()
+    positions = session.execute(select(ranked_sq.c.rid, ranked_sq.c.pos)).all()
+    picked = [rid for rid, pos in positions if pos == 1]
+    stale = [rid for rid, pos in positions if pos > 1]
+    now = utcnow()
+    for chunk in _chunks(stale, 5000):
+        session.execute(update(Reminder).where(Reminder.id.in_(chunk)).values(state="skipped"))  # type: ignore[union-attr]
+    # Claim with a guard on the state: of two sweeps at once, only one turns a row queued.
+    claimed: list[int] = []
+    for chunk in _chunks(picked, 5000):
+        result = session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(chunk), Reminder.state == "planned")  # type: ignore[union-attr]
+            .values(state="queued", queued_at=now)
+            .returning(Reminder.id)
+        )
+        claimed.extend(r for (r,) in result)
+    if not claimed:
+        return []
+    out: list[DueReminder] = []
+    for chunk in _chunks(claimed, 5000):
+        rows = session.execute(
+            select(
+                Reminder.id,
+                Reminder.assignment_id,
+                Reminder.level,
+                Reminder.occurrence,
+                Reminder.due_on,
+                Assignment.unit_id,
+                Notice.number,
+                Notice.chair,
+                Directive.ref,
+                Directive.text,
+                Assignment.effective_due,
+            )
+            .join(Assignment, Assignment.id == Reminder.assignment_id)
+            .join(Directive, Directive.id == Assignment.directive_id)
+            .join(Notice, Notice.id == Directive.notice_id)
+            .where(Reminder.id.in_(chunk))  # type: ignore[union-attr]
+        ).all()
+        out.extend(DueReminder(*row) for row in rows)
+    return out
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+__all__ = [
+    "ASSIGNED",
+    "DueReminder",
+    "Level",
+    "Policy",
+    "default_policy",
+    "is_sending_time",
+    "ladder",
+    "load_policy",
+    "occurrences",
+    "plan_assignments",
+    "replan_after_extension",
+    "take_due",
+]
