@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -235,6 +235,16 @@ def _registered(notice: Any, n_directives: int, n_assignments: int) -> None:
         f"Đã đăng ký thông báo {notice.number or '(chưa có số)'} ngày {notice.issued_on:%d/%m/%Y}: "
         f"{n_directives} nhiệm vụ, {n_assignments} lượt giao cho đơn vị."
     )
+    if get_settings().follow_up:
+        from flows.reminders import start_follow_up
+
+        result = start_follow_up(notice.id)
+        console.print(
+            f"Theo dõi: {result['planned']} mốc nhắc việc đã lập; thư giao việc: {result['sent']} đã gửi, "
+            f"{result['retry']} chờ gửi lại"
+            + (f" ({result['skipped']})" if result.get("skipped") else "")
+            + "."
+        )
 
 
 def _add_document(
@@ -576,6 +586,143 @@ def extension_reject(
 ) -> None:
     """Từ chối đề nghị gia hạn; hạn giữ nguyên."""
     _decide(extension_id, False, on, note)
+
+
+# ----------------------------------------------------------------------------- reminders
+
+
+def _moment(value: str | None) -> datetime:
+    """A date and time in the office's time zone: "26/08/2024 08:30", "2024-08-26T08:30",
+    or a day alone (09:00); default now."""
+    import pendulum
+
+    tz = pendulum.timezone(get_settings().timezone)
+    if value is None:
+        return pendulum.now(tz)
+    text = value.strip().replace("T", " ")
+    day_part, _, time_part = text.partition(" ")
+    day = parse_date_value(day_part, field="--as-of")
+    try:
+        hour, minute = (int(x) for x in (time_part or "09:00").split(":")[:2])
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    except ValueError:
+        raise InputError(f"Giờ «{time_part}» không hợp lệ; ghi dạng 08:30.") from None
+
+
+@app.command()
+def remind(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Thời điểm nhắc (26/08/2024 08:30); mặc định bây giờ."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Chỉ xem sẽ gửi gì, không gửi, không ghi.")
+    ] = False,
+) -> None:
+    """Chạy một lần nhắc việc: gửi thư và tin nhắn Zalo đến hạn, mỗi người nhận một bản tổng hợp."""
+    from models.delivery import Delivery
+    from tasks.reminders import default_policy
+    from tasks.sweep import preview_due
+
+    def go() -> None:
+        moment = _moment(as_of)
+        with _ready_session():
+            pass
+        if dry_run:
+            rows = preview_due(engine=get_engine(), as_of=moment, policy=default_policy())
+            table = Table(title=f"Sẽ gửi lúc {moment:%d/%m/%Y %H:%M} (chạy thử, chưa gửi gì)")
+            for col in ("Kênh", "Người nhận", "Tiêu đề", "Số nhiệm vụ"):
+                table.add_column(col, overflow="fold")
+            for r in rows:
+                table.add_row(r["channel"], r["recipient"], r["subject"], str(r["reminders"]))
+            console.print(table if rows else "Không có nhắc việc nào đến hạn.")
+            return
+        from flows.reminders import reminder_sweep
+
+        result = reminder_sweep(moment)
+        if result.get("skipped"):
+            console.print(f"Không gửi: {result['skipped']} ({moment:%d/%m/%Y %H:%M}).")
+            return
+        with _ready_session() as session:
+            sent = session.exec(
+                select(Delivery)
+                .where(Delivery.id.in_(result["delivery_ids"]))
+                .order_by(Delivery.id)  # type: ignore[union-attr]
+            ).all()
+        _print_deliveries(sent, f"Nhắc việc {moment:%d/%m/%Y %H:%M}")
+        console.print(
+            f"{result['reminders']} nhắc việc; {result['sent']} đã gửi, {result['retry']} chờ gửi lại, "
+            f"{result['failed']} thất bại."
+        )
+
+    _run(go)
+
+
+def _print_deliveries(rows: list[Any], title: str) -> None:
+    table = Table(title=title)
+    for col in ("Mã", "Kênh", "Người nhận", "Tiêu đề", "Trạng thái", "Lần gửi", "Lỗi"):
+        table.add_column(col, overflow="fold")
+    colours = {"sent": "green", "pending": "yellow", "sending": "blue", "failed": "red"}
+    words = {"sent": "đã gửi", "pending": "chờ gửi", "sending": "đang gửi", "failed": "thất bại"}
+    for d in rows:
+        table.add_row(
+            str(d.id),
+            d.channel,
+            d.recipient,
+            d.subject,
+            f"[{colours.get(d.state, 'white')}]{words.get(d.state, d.state)}[/]",
+            str(d.attempts),
+            (d.last_error or "")[:80],
+        )
+    console.print(table)
+
+
+class OutboxState(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+
+@app.command()
+def outbox(
+    state: Annotated[
+        OutboxState | None, typer.Option("--state", help="Chỉ một trạng thái.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Số dòng tối đa.")] = 200,
+) -> None:
+    """Hộp thư đi: thư và tin nhắn đã gửi, đang chờ gửi lại, hoặc thất bại."""
+    from models.delivery import Delivery
+
+    def go() -> None:
+        with _ready_session() as session:
+            query = select(Delivery).order_by(Delivery.id.desc()).limit(limit)  # type: ignore[union-attr]
+            if state is not None:
+                query = query.where(Delivery.state == state.value)
+            rows = session.exec(query).all()
+        if as_json:
+            payload = [
+                {
+                    "id": d.id,
+                    "key": d.key,
+                    "channel": d.channel,
+                    "recipient": d.recipient,
+                    "level": d.level,
+                    "subject": d.subject,
+                    "state": d.state,
+                    "attempts": d.attempts,
+                    "last_error": d.last_error,
+                    "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+                    "assignment_ids": d.assignment_ids,
+                }
+                for d in rows
+            ]
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        _print_deliveries(list(rows), "Hộp thư đi")
+
+    _run(go)
 
 
 # ----------------------------------------------------------------------------- demo

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         description="Apprise mailto:// URL of the outgoing mail server, without recipients; "
         "put the password in the environment, never in the database.",
     )
+    follow_up: bool = Field(
+        default=True,
+        description="Start the notice's follow-up flow (reminder plan, giao việc) when it is confirmed.",
+    )
     actor: str | None = Field(
         default=None, description="Name recorded in the audit log; default: the OS user."
     )

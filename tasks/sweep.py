@@ -32,6 +32,7 @@ class SweepResult:
     failed: int = 0
     batches: int = 0
     errors: list[str] = field(default_factory=list)
+    delivery_ids: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -93,6 +94,7 @@ def run_sweep(
         lambda ids: send_claimed(engine=engine, ids=ids, sender=sender, policy=policy, now=as_of)
     )
     while ids := claim_batch(engine=engine, limit=policy.batch_size, now=as_of):
+        result.delivery_ids.extend(ids)
         report = batch(ids)
         result.batches += 1
         result.sent += report.sent

@@ -62,6 +62,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str) -> Ite
     monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DONDOC_DATABASE_URL", db_url)
     monkeypatch.setenv("DONDOC_ACTOR", "kiểm thử")
+    monkeypatch.setenv("DONDOC_FOLLOW_UP", "false")  # flows have their own tests (Prefect harness)
     get_settings.cache_clear()
     _engine_for.cache_clear()
     yield db_url

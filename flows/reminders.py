@@ -1,0 +1,176 @@
+"""Prefect flows of the follow-up: one flow run per confirmed notice, and the reminder sweep.
+
+Flows only orchestrate; the work is in ``tasks/`` as plain functions. The number of task runs
+grows with the number of outbox batches, never with the number of assignments.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from sqlmodel import Session, select
+
+from dondoc.settings import get_settings
+from models.base import utcnow
+from models.db import get_engine, session_scope
+from models.delivery import Delivery
+from models.notice import Assignment, Directive, Notice
+from models.unit import Unit
+from notifications.channels import send
+from tasks.outbox import SendReport, send_claimed
+from tasks.reminders import _local, default_policy, is_sending_time, plan_assignments
+from tasks.sweep import SweepResult, claim_batch, queue_due
+
+
+@task
+def plan_notice(notice_id: int, start: date) -> int:
+    """Write the reminder plan of every assignment of the notice (safe to repeat)."""
+    with session_scope(get_engine()) as session:
+        ids = list(
+            session.exec(
+                select(Assignment.id)
+                .join(Directive, Directive.id == Assignment.directive_id)
+                .where(Directive.notice_id == notice_id)
+            ).all()
+        )
+        return plan_assignments(session=session, assignment_ids=ids, start=start)  # type: ignore[arg-type]
+
+
+@task
+def queue_reminders(as_of: datetime, notice_id: int | None = None) -> dict[str, Any]:
+    """Take the due rungs and write their digests to the outbox (one transaction)."""
+    report = queue_due(
+        engine=get_engine(), as_of=as_of, policy=default_policy(), notice_id=notice_id
+    )
+    return {"reminders": report.reminders, "deliveries": report.deliveries}
+
+
+@task
+def claim_outbox(limit: int, now: datetime) -> list[int]:
+    """Claim one batch of outbox rows."""
+    return claim_batch(engine=get_engine(), limit=limit, now=now)
+
+
+@task
+def send_outbox(ids: list[int], now: datetime) -> SendReport:
+    """Send one claimed batch; each row is marked right after its message."""
+    smtp_url = get_settings().smtp_url
+    return send_claimed(
+        engine=get_engine(),
+        ids=ids,
+        sender=lambda d: send(d, smtp_url=smtp_url),
+        policy=default_policy(),
+        now=now,
+    )
+
+
+def _drain(now: datetime, result: SweepResult) -> None:
+    limit = default_policy().batch_size
+    while ids := claim_outbox(limit, now):
+        result.delivery_ids.extend(ids)
+        report = send_outbox(ids, now)
+        result.batches += 1
+        result.sent += report.sent
+        result.retry += report.retry
+        result.failed += report.failed
+        result.errors.extend(report.errors)
+
+
+@flow(name="reminder-sweep", flow_run_name="nhac-viec-{as_of}")
+def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
+    """Send every reminder due at ``as_of`` (default: now), one digest per recipient and
+    channel, on working days in office hours only. Safe to run twice or at once."""
+    moment = as_of or utcnow()
+    result = SweepResult(as_of=moment.isoformat())
+    if not is_sending_time(moment):
+        result.skipped = "ngày nghỉ hoặc ngoài giờ làm việc"
+    else:
+        queued = queue_reminders(moment)
+        result.reminders, result.queued = queued["reminders"], queued["deliveries"]
+        _drain(moment, result)
+    _sweep_artifact(result)
+    get_run_logger().info("Nhắc việc %s: %s", moment.isoformat(), result.to_json())
+    return result.to_json()
+
+
+@flow(name="follow-up-notice")
+def follow_up_notice(notice_id: int, as_of: datetime | None = None) -> dict[str, Any]:
+    """Plan the reminders of a confirmed notice and send its assignment messages (giao việc).
+    Safe to rerun: nothing planned or sent twice."""
+    moment = as_of or utcnow()
+    local_day = _local(moment).date()
+    planned = plan_notice(notice_id, local_day)
+    result = SweepResult(as_of=moment.isoformat())
+    if is_sending_time(moment):
+        queued = queue_reminders(moment, notice_id)
+        result.reminders, result.queued = queued["reminders"], queued["deliveries"]
+        _drain(moment, result)
+    else:
+        result.skipped = "ngoài giờ làm việc: thư giao việc đi ở lần nhắc việc tới"
+    _notice_artifact(notice_id)
+    return {"planned": planned, **result.to_json()}
+
+
+def follow_up_run_name(notice: Notice) -> str:
+    """The flow run's name: the notice number, made safe ("thong-bao-54-tb-vp")."""
+    import re
+
+    number = notice.number or f"ma-{notice.id}"
+    return "thong-bao-" + re.sub(r"[^a-z0-9]+", "-", number.lower()).strip("-")
+
+
+def start_follow_up(notice_id: int, as_of: datetime | None = None) -> dict[str, Any]:
+    """Run ``follow_up_notice`` with its run named after the notice number."""
+    with Session(get_engine()) as session:
+        notice = session.get(Notice, notice_id)
+        name = follow_up_run_name(notice) if notice else f"thong-bao-{notice_id}"
+    return follow_up_notice.with_options(flow_run_name=name)(notice_id, as_of)
+
+
+def _sweep_artifact(result: SweepResult) -> None:
+    lines = [
+        f"# Nhắc việc {result.as_of}",
+        "",
+        f"- Nhắc việc đến hạn: **{result.reminders}**",
+        f"- Thư/tin nhắn xếp hàng: **{result.queued}**, đã gửi **{result.sent}**, "
+        f"chờ gửi lại **{result.retry}**, thất bại **{result.failed}** ({result.batches} lô)",
+    ]
+    if result.skipped:
+        lines.append(f"- Không gửi: {result.skipped}")
+    if result.errors:
+        lines += ["", "## Lỗi", *(f"- {e}" for e in result.errors[:20])]
+    create_markdown_artifact(
+        markdown="\n".join(lines), key="nhac-viec", description="Kết quả lần nhắc việc"
+    )
+
+
+def _notice_artifact(notice_id: int) -> None:
+    with Session(get_engine()) as session:
+        rows = session.exec(
+            select(
+                Directive.ref, Directive.text, Unit.name, Assignment.role, Assignment.effective_due
+            )
+            .join(Assignment, Assignment.directive_id == Directive.id)
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .where(Directive.notice_id == notice_id)
+            .order_by(Directive.position, Unit.code)
+        ).all()
+        sent = session.exec(select(Delivery.id).where(Delivery.level == "assigned")).all()
+    table = [
+        {
+            "Mục": ref or "",
+            "Nội dung": (text[:80] + "…") if len(text) > 80 else text,
+            "Đơn vị": unit,
+            "Vai trò": "chủ trì" if role == "lead" else "phối hợp",
+            "Hạn": due.strftime("%d/%m/%Y") if due else "—",
+        }
+        for ref, text, unit, role, due in rows
+    ]
+    create_table_artifact(
+        table=table,
+        key=f"thong-bao-{notice_id}",
+        description=f"Nhiệm vụ và đơn vị của thông báo (mã {notice_id}); {len(sent)} thư giao việc trong hộp thư đi",
+    )
