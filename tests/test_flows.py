@@ -121,10 +121,9 @@ def test_remind_and_outbox_commands(
         plan_assignments(session=session, assignment_ids=ids, start=date(2024, 6, 3))  # type: ignore[arg-type]
         session.commit()
     engine.dispose()
-    code, out = (
-        runner.invoke(app, ["remind", "--as-of", "03/06/2024 09:00", "--dry-run"]).exit_code,
-        "",
-    )
+    dry = runner.invoke(app, ["remind", "--as-of", "03/06/2024 09:00", "--dry-run"])
+    code = dry.exit_code
+    assert "[Giao việc]" in dry.output
     assert code == 0 and mailbox.inbox == []
     result = runner.invoke(app, ["remind", "--as-of", "03/06/2024 09:00"])
     assert result.exit_code == 0, result.output
