@@ -725,6 +725,20 @@ def outbox(
     _run(go)
 
 
+@app.command()
+def serve() -> None:
+    """Chạy lịch nhắc việc (08:00 các ngày làm việc) trong một tiến trình, đến khi dừng (Ctrl-C)."""
+    from deployments.schedules import serve as serve_all
+
+    def go() -> None:
+        with _ready_session():
+            pass
+        console.print("Đang phục vụ lịch «nhắc việc hằng ngày» (08:00 thứ Hai–thứ Sáu, giờ Việt Nam). Ctrl-C để dừng.")
+        serve_all()
+
+    _run(go)
+
+
 # ----------------------------------------------------------------------------- demo
 
 
