@@ -733,7 +733,9 @@ def serve() -> None:
     def go() -> None:
         with _ready_session():
             pass
-        console.print("Đang phục vụ lịch «nhắc việc hằng ngày» (08:00 thứ Hai–thứ Sáu, giờ Việt Nam). Ctrl-C để dừng.")
+        console.print(
+            "Đang phục vụ lịch «nhắc việc hằng ngày» (08:00 thứ Hai–thứ Sáu, giờ Việt Nam). Ctrl-C để dừng."
+        )
         serve_all()
 
     _run(go)

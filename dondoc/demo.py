@@ -7,12 +7,17 @@ approved extension) and prints the status as of a fixed day in 2024.
 
 from __future__ import annotations
 
+import os
+import re
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.rule import Rule
+from sqlmodel import Session, select
 
 from dondoc.settings import get_settings
 from dondoc.views import print_status, status_table, summary_table
@@ -80,52 +85,38 @@ def run_demo(
     *, console: Console, as_of: date = date(2024, 8, 26), fresh: bool = True
 ) -> dict[str, int]:
     """Run the demo on its own SQLite file in the data directory; return the status counts."""
+    from notifications.mailbox import Mailbox
+    from notifications.zalo_sandbox import ZaloSandbox
+
     started = time.perf_counter()
     settings = get_settings()
     path = settings.ensure_data_dir() / "demo.sqlite"
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        (settings.data_dir / "secrets" / "zalo-tokens.json").unlink(missing_ok=True)
     url = f"sqlite:///{path.resolve()}"
     set_actor("demo")
     console.print(Rule("dondoc – chạy thử"))
     console.print(f"Cơ sở dữ liệu: {url} (phiên bản {upgrade_database(url)})")
     engine = get_engine(url)
-    with session_scope(engine) as session:
-        report = import_directory(session=session, path=DIRECTORY)
-    console.print(
-        f"1. Danh mục đơn vị «{DIRECTORY.name}»: {report.created} đơn vị, {report.groups_created} nhóm."
-    )
-    notice_ids: dict[str, int] = {}
-    for name in NOTICES:
-        with session_scope(engine) as session:
-            notice = register_notice_file(session=session, path=EXAMPLES / "notices" / name)
-            notice_ids[name] = notice.id  # type: ignore[assignment]
-        console.print(
-            f"2. Đăng ký «{name}»: {'số ' + notice.number if notice.number else 'chưa có số'}, ngày {notice.issued_on:%d/%m/%Y}."
+    with Mailbox() as mailbox, ZaloSandbox() as zalo:
+        # The demo's own mail server and Zalo server on loopback; nothing leaves this machine.
+        os.environ.update(
+            {
+                "DONDOC_SMTP_URL": mailbox.smtp_url,
+                "DONDOC_DATABASE_URL": url,
+                **zalo.env(),
+                "DONDOC_ZALO_RATE_PER_SECOND": "0",  # the local sandbox has no quota to protect
+            }
         )
-    with session_scope(engine) as session:
-        for name, ref, unit, state, day, note in PROGRESS:
-            a = find_assignment(
-                session=session, notice_id=notice_ids[name], ref=ref, unit_code=unit
-            )
-            record_progress(session=session, assignment_id=a.id, state=state, on=day, note=note)  # type: ignore[arg-type]
-            word = "hoàn thành" if state == "done" else "đang thực hiện"
-            console.print(f"3. {unit} báo cáo mục {ref} ({name}): {word} ngày {day:%d/%m/%Y}.")
-    name, ref, unit, to, reason, decided = EXTENSION
-    with session_scope(engine) as session:
-        a = find_assignment(session=session, notice_id=notice_ids[name], ref=ref, unit_code=unit)
-        request = request_extension(session=session, assignment_id=a.id, to=to, reason=reason)  # type: ignore[arg-type]
-        decide_extension(
-            session=session,
-            extension_id=request.id,
-            approve=True,
-            on=decided,
-            decided_by="Chủ tịch UBND huyện",
-        )  # type: ignore[arg-type]
-    console.print(
-        f"4. {unit} xin gia hạn mục {ref} đến {to:%d/%m/%Y}; đã duyệt ngày {decided:%d/%m/%Y}."
-    )
+        get_settings.cache_clear()
+        console.print(
+            f"Máy chủ thư (SMTP) {mailbox.smtp_url.split('?')[0]}; máy chủ Zalo thử {zalo.url}"
+        )
+        notice_ids = _register(console, engine)
+        _progress(console, engine, notice_ids)
+        _follow_up_and_sweep(console, engine, notice_ids, mailbox, zalo)
     with session_scope(engine) as session:
         rows = compute_status(session=session, as_of=as_of, due_soon_days=settings.due_soon_days)
     counts = count_by_status(rows)
@@ -138,6 +129,153 @@ def run_demo(
         f"DONDOC_DATABASE_URL={url} .venv/bin/dondoc status --as-of {as_of:%d/%m/%Y}"
     )
     return counts
+
+
+def _register(console: Console, engine: Any) -> dict[str, int]:
+    with session_scope(engine) as session:
+        report = import_directory(session=session, path=DIRECTORY)
+    console.print(
+        f"1. Danh mục đơn vị «{DIRECTORY.name}»: {report.created} đơn vị, {report.groups_created} nhóm."
+    )
+    notice_ids: dict[str, int] = {}
+    for name in NOTICES:
+        with session_scope(engine) as session:
+            notice = register_notice_file(session=session, path=EXAMPLES / "notices" / name)
+            notice_ids[name] = notice.id  # type: ignore[assignment]
+        number = f"số {notice.number}" if notice.number else "chưa có số"
+        console.print(f"2. Đăng ký «{name}»: {number}, ngày {notice.issued_on:%d/%m/%Y}.")
+    return notice_ids
+
+
+def _progress(console: Console, engine: Any, notice_ids: dict[str, int]) -> None:
+    with session_scope(engine) as session:
+        for name, ref, unit, state, day, note in PROGRESS:
+            a = find_assignment(
+                session=session, notice_id=notice_ids[name], ref=ref, unit_code=unit
+            )
+            record_progress(session=session, assignment_id=a.id, state=state, on=day, note=note)  # type: ignore[arg-type]
+            word = "hoàn thành" if state == "done" else "đang thực hiện"
+            console.print(f"3. {unit} báo cáo mục {ref} ({name}): {word} ngày {day:%d/%m/%Y}.")
+
+
+def _follow_up_and_sweep(
+    console: Console, engine: Any, notice_ids: dict[str, int], mailbox: Any, zalo: Any
+) -> None:
+    """Each notice followed up by its Prefect flow on its issue day, then the daily sweeps of
+    summer 2024 (the same functions the sweep flow runs)."""
+    from flows.reminders import reminder_sweep, start_follow_up
+    from models.notice import Notice
+    from notifications.channels import send
+    from tasks.calendar import default_calendar
+    from tasks.reminders import default_policy
+    from tasks.sweep import run_sweep
+
+    tz = ZoneInfo(get_settings().timezone)
+    cal = default_calendar()
+    console.print(
+        "4. Theo dõi từng thông báo bằng luồng Prefect (lập kế hoạch nhắc việc, gửi thư giao việc)…"
+    )
+    for name, notice_id in notice_ids.items():
+        with Session(engine) as session:
+            issued = session.get(Notice, notice_id).issued_on  # type: ignore[union-attr]
+        day = cal.roll_forward(issued)
+        result = start_follow_up(notice_id, datetime(day.year, day.month, day.day, 9, 0, tzinfo=tz))
+        console.print(
+            f"   «{name}»: {result['planned']} mốc nhắc việc; {result['sent']} thư/tin nhắn giao việc."
+        )
+        if name == EXTENSION[0]:
+            _extension(console, engine, notice_ids)
+    policy = default_policy()
+    smtp_url = get_settings().smtp_url
+    # From seed 004's issue day to mid-September 2024. A day with no rung due sends nothing,
+    # so only the days that have one are swept: the same result as a sweep every working day.
+    sent = len(mailbox.inbox) + len(zalo.received)
+    days = 0
+    for day in _due_days(engine, since=date(2024, 6, 28), until=date(2024, 9, 13)):
+        moment = datetime(day.year, day.month, day.day, 8, 0, tzinfo=tz)
+        if day == date(2024, 8, 26):
+            reminder_sweep(moment)  # this one as a Prefect flow run, with its artifact
+        else:
+            run_sweep(
+                engine=engine,
+                as_of=moment,
+                policy=policy,
+                sender=lambda d: send(d, smtp_url=smtp_url),
+            )
+        days += 1
+    total = len(mailbox.inbox) + len(zalo.received)
+    console.print(
+        f"5. {days} lần nhắc việc (08:00 những ngày có việc đến hạn): {total - sent} thư và tin nhắn Zalo."
+    )
+    _what_units_received(console, mailbox, zalo)
+
+
+def _due_days(engine: Any, since: date, until: date) -> list[date]:
+    from models.reminder import Reminder
+
+    with Session(engine) as session:
+        days = session.exec(
+            select(Reminder.due_on)
+            .where(Reminder.state == "planned", Reminder.due_on >= since, Reminder.due_on <= until)
+            .distinct()
+        ).all()
+    return sorted(set(days) | {date(2024, 8, 26)})
+
+
+def _extension(console: Console, engine: Any, notice_ids: dict[str, int]) -> None:
+    name, ref, unit, to, reason, decided = EXTENSION
+    with session_scope(engine) as session:
+        a = find_assignment(session=session, notice_id=notice_ids[name], ref=ref, unit_code=unit)
+        request = request_extension(session=session, assignment_id=a.id, to=to, reason=reason)  # type: ignore[arg-type]
+        decide_extension(
+            session=session,
+            extension_id=request.id,
+            approve=True,
+            on=decided,
+            decided_by="Chủ tịch UBND huyện",
+        )  # type: ignore[arg-type]
+    console.print(
+        f"   {unit} xin gia hạn mục {ref} đến {to:%d/%m/%Y}; đã duyệt ngày {decided:%d/%m/%Y}."
+    )
+
+
+def _what_units_received(console: Console, mailbox: Any, zalo: Any) -> None:
+    from collections import Counter
+
+    from rich.table import Table
+
+    by_address: Counter[str] = Counter()
+    subjects: dict[str, set[str]] = {}
+    for m in mailbox.inbox:
+        for r in m.rcpt_tos:
+            by_address[r] += 1
+            kind = re.sub(r"\[(.*?)\] \d+ nhiệm vụ ", r"\1: ", m.subject.split(" – ")[0])
+            subjects.setdefault(r, set()).add(kind)
+    for z in zalo.received:
+        body = z.get("body") or {}
+        target = f"zalo:{(body.get('recipient') or {}).get('user_id') or body.get('phone')}"
+        by_address[target] += 1
+    table = Table(title="Các đơn vị đã nhận (thư qua SMTP thử, tin nhắn qua máy chủ Zalo thử)")
+    for col in ("Người nhận", "Số thư/tin", "Loại"):
+        table.add_column(col, overflow="fold")
+    for address, n in by_address.most_common(14):
+        table.add_row(address, str(n), "; ".join(sorted(subjects.get(address, {"Zalo"})))[:90])
+    console.print(table)
+    from models.delivery import Delivery
+
+    with Session(get_engine()) as session:
+        sample = session.exec(
+            select(Delivery)
+            .where(Delivery.channel == "email", Delivery.level == "overdue_1")
+            .limit(1)
+        ).first()
+        zalo_sample = session.exec(
+            select(Delivery).where(Delivery.channel == "zalo").limit(1)
+        ).first()
+    for d in (sample, zalo_sample):
+        if d is not None:
+            console.print(Rule(f"Ví dụ ({d.channel}): {d.subject} → {d.recipient}"))
+            console.print(d.body.strip()[:900])
 
 
 __all__ = ["print_status", "run_demo"]

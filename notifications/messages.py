@@ -175,13 +175,13 @@ def render(
         text = _env.get_template("email.txt.j2").render(context)
         html = _env.get_template("email.html.j2").render(context)
         return subject, text, html
-    text = _env.get_template("zalo.txt.j2").render(context)
-    if len(text) > ZALO_LIMIT:
-        # Too many items for one Zalo message: keep the first ones and say how many more.
-        tail = (
-            f"\n… và {n} nhiệm vụ khác; xem thư điện tử hoặc hỏi Văn phòng.\n{HOW_TO_REPORT_SHORT}"
-        )
-        text = text[: ZALO_LIMIT - len(tail)].rsplit("\n", 1)[0] + tail
+    text = _env.get_template("zalo.txt.j2").render(context).strip()
+    limit = ZALO_LIMIT - len(subject) - 2  # Zalo shows the subject, a blank line, then this
+    if len(text) > limit:
+        # Too many items for one message: keep the first ones and say how many are left.
+        kept = text[: limit - 140].rsplit("\n", 1)[0]
+        shown = sum(1 for i in range(1, n + 1) if f"\n{i}) " in "\n" + kept)
+        text = f"{kept}\n… và {n - shown} nhiệm vụ khác (xem thư điện tử).\n{HOW_TO_REPORT_SHORT}"
     return subject, text, ""
 
 

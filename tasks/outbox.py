@@ -14,6 +14,7 @@ sent twice and nothing is dropped.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -115,45 +116,71 @@ class SendReport:
 def send_claimed(
     *, engine: Any, ids: Iterable[int], sender: Sender, policy: Policy, now: datetime | None = None
 ) -> SendReport:
-    """Send claimed rows one by one, marking each right after (its own short transaction).
+    """Send claimed rows, ``policy.send_concurrency`` at a time, marking each one right after
+    its message went out (its own short transaction).
 
     ``now`` is the sweep's clock (a simulated day in tests and the demo)."""
-    report = SendReport()
+    from concurrent.futures import ThreadPoolExecutor
+
     now = now or utcnow()
-    for delivery_id in ids:
-        with Session(engine, expire_on_commit=False) as session:
-            delivery = session.get(Delivery, delivery_id)
-            if delivery is None or delivery.state != "sending":
-                continue
-        error: str | None = None
-        try:
-            sender(delivery)
-        except Exception as exc:  # any channel failure: keep the row, try again later
-            error = f"{type(exc).__name__}: {exc}"[:500]
-        with Session(engine) as session:
-            values: dict[str, Any]
-            if error is None:
-                values = {"state": "sent", "sent_at": now, "last_error": None}
+    report = SendReport()
+    lock = threading.Lock()
+
+    def one(delivery_id: int) -> None:
+        outcome, error = _send_one(
+            engine=engine, delivery_id=delivery_id, sender=sender, policy=policy, now=now
+        )
+        with lock:
+            if outcome == "sent":
                 report.sent += 1
-            elif delivery.attempts >= policy.max_attempts:
-                values = {"state": "failed", "last_error": error}
+            elif outcome == "failed":
                 report.failed += 1
-                report.errors.append(error)
-            else:
-                wait = policy.backoff_minutes[
-                    min(delivery.attempts, len(policy.backoff_minutes)) - 1
-                ]
-                values = {
-                    "state": "pending",
-                    "last_error": error,
-                    "next_attempt_at": now + timedelta(minutes=wait),
-                }
+            elif outcome == "retry":
                 report.retry += 1
+            if error:
                 report.errors.append(error)
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.state == "sending")
-                .values(**values)
-            )
-            session.commit()
+
+    ids = list(ids)
+    if policy.send_concurrency <= 1 or len(ids) <= 1:
+        for delivery_id in ids:
+            one(delivery_id)
+    else:
+        with ThreadPoolExecutor(max_workers=policy.send_concurrency) as pool:
+            for future in [pool.submit(one, i) for i in ids]:
+                future.result()  # re-raise an interrupt or a bug, after the others finished
     return report
+
+
+def _send_one(
+    *, engine: Any, delivery_id: int, sender: Sender, policy: Policy, now: datetime
+) -> tuple[str, str | None]:
+    with Session(engine, expire_on_commit=False) as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None or delivery.state != "sending":
+            return "skipped", None
+    error: str | None = None
+    try:
+        sender(delivery)
+    except Exception as exc:  # any channel failure: keep the row, try again later
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    values: dict[str, Any]
+    if error is None:
+        outcome, values = "sent", {"state": "sent", "sent_at": now, "last_error": None}
+    elif delivery.attempts >= policy.max_attempts:
+        outcome, values = "failed", {"state": "failed", "last_error": error}
+    else:
+        wait = policy.backoff_minutes[min(delivery.attempts, len(policy.backoff_minutes)) - 1]
+        outcome = "retry"
+        values = {
+            "state": "pending",
+            "last_error": error,
+            "next_attempt_at": now + timedelta(minutes=wait),
+        }
+    with Session(engine) as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.state == "sending")
+            .values(**values)
+        )
+        session.commit()
+    return outcome, error

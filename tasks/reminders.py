@@ -55,6 +55,7 @@ class Policy:
     max_attempts: int = 5
     backoff_minutes: tuple[int, ...] = (15, 60, 240, 720)
     batch_size: int = 200
+    send_concurrency: int = 4
     recurring_horizon_months: int = 12
 
     def level(self, key: str) -> Level:
@@ -113,6 +114,7 @@ def load_policy(path: Path | None = None) -> Policy:
         max_attempts=int(raw.get("max_attempts", 5)),
         backoff_minutes=tuple(int(m) for m in raw.get("backoff_minutes", (15, 60, 240, 720))),
         batch_size=int(raw.get("batch_size", 200)),
+        send_concurrency=max(1, int(raw.get("send_concurrency", 4))),
         recurring_horizon_months=int(raw.get("recurring_horizon_months", 12)),
     )
 
