@@ -265,3 +265,53 @@ def test_sweep_killed_half_way_then_rerun(engine: Engine, mailbox: Mailbox, scen
     assert all(d.state == "sent" for d in rows)
     assert len(mailbox.inbox) == len(rows) and result.sent == len(rows) - delivered_before
     assert len({(m.rcpt_tos[0], m.subject) for m in mailbox.inbox}) == len(rows)
+
+
+def test_zalo_through_the_outbox(
+    engine: Engine,
+    session: Session,
+    scenario: int,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path,
+) -> None:  # type: ignore[no-untyped-def]
+    """Units with a Zalo contact get their digest from the OA; an expired token is refreshed
+    on the way, and a ZNS quota error leaves the row pending for a later sweep."""
+    from dondoc.settings import get_settings
+    from notifications.zalo_sandbox import ZaloSandbox
+
+    nv = session.exec(select(Unit).where(Unit.code == "T-A-NV")).one()
+    nv.contacts = ["zalo://oa/1001"]
+    tp = session.exec(select(Unit).where(Unit.code == "T-A-TP")).one()
+    tp.contacts = ["zalo://zns/0912345678?template=nhac-viec"]
+    session.add_all([nv, tp])
+    session.commit()
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DONDOC_ZALO_RATE_PER_SECOND", "0")
+    get_settings.cache_clear()
+    with ZaloSandbox() as zalo:
+        for key, value in zalo.env().items():
+            monkeypatch.setenv(key, value)
+        zalo.expire_token()
+        zalo.quota_exceeded = True
+        sweep(engine, mailbox, at(START))
+        oa_calls = [r for r in zalo.received if "recipient" in (r.get("body") or {})]
+        # The expired token is refused, refreshed, and the message sent once with the new one.
+        assert [r["access_token_valid"] for r in oa_calls] == [False, True]
+        oa = [r for r in oa_calls if r["access_token_valid"]]
+        assert oa[0]["body"]["recipient"]["user_id"] == "1001"
+        text = oa[0]["body"]["message"]["text"]
+        assert "[Giao việc] 2 nhiệm vụ mới – Phòng Nội vụ" in text and "12/TB-VP" in text
+        assert zalo.refresh_count >= 1
+        with Session(engine) as s:
+            zns = s.exec(
+                select(Delivery).where(
+                    Delivery.channel == "zalo", Delivery.recipient.contains("zns")
+                )
+            ).one()  # type: ignore[union-attr]
+        assert zns.state == "pending" and zns.attempts == 1
+        zalo.quota_exceeded = False
+        sweep(engine, mailbox, at(date(2024, 6, 4)))
+        with Session(engine) as s:
+            assert s.get(Delivery, zns.id).state == "sent"  # type: ignore[union-attr]
+    get_settings.cache_clear()
