@@ -68,6 +68,7 @@ class Digest:
 def build_digests(*, due: list[DueReminder], units: dict[int, Any], policy: Policy) -> list[Digest]:
     """Group due rungs by recipient and channel (to and cc alike) into digests."""
     digests: dict[tuple[str, str], Digest] = {}
+    seen: set[tuple[tuple[str, str], int]] = set()
     for item in due:
         unit = units[item.unit_id]
         level = policy.level(item.level)
@@ -83,7 +84,9 @@ def build_digests(*, due: list[DueReminder], units: dict[int, Any], policy: Poli
                         item.level,
                     )
                 d = digests[key]
-                if item not in d.reminders:
+                # A set of ids, not `in d.reminders`: a digest can hold thousands of items.
+                if (key, item.reminder_id) not in seen:
+                    seen.add((key, item.reminder_id))
                     d.reminders.append(item)
                 if policy.rank(item.level) > policy.rank(d.level):
                     d.level = item.level
