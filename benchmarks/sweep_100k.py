@@ -49,22 +49,54 @@ def build(url: str, n_assignments: int, n_units: int, seed: int = 7) -> None:
     rnd = random.Random(seed)
     cal = default_calendar()
     with engine.begin() as conn:
-        conn.execute(insert(Unit), [{"code": "P", "name": "UBND tỉnh Thử", "kind": "province",
-                                     "aliases": [], "contacts": [], "head": {}, "active": True}])
-        conn.execute(insert(Unit), [
-            {"code": f"P-{i:03d}", "name": f"Đơn vị số {i}", "kind": "department", "parent_id": 1,
-             "aliases": [], "contacts": [f"mailto://dv{i}@example.gov.vn"],
-             "head": {"title": "Thủ trưởng", "contacts": [f"mailto://tt{i}@example.gov.vn"]}, "active": True}
-            for i in range(n_units)
-        ])
+        conn.execute(
+            insert(Unit),
+            [
+                {
+                    "code": "P",
+                    "name": "UBND tỉnh Thử",
+                    "kind": "province",
+                    "aliases": [],
+                    "contacts": [],
+                    "head": {},
+                    "active": True,
+                }
+            ],
+        )
+        conn.execute(
+            insert(Unit),
+            [
+                {
+                    "code": f"P-{i:03d}",
+                    "name": f"Đơn vị số {i}",
+                    "kind": "department",
+                    "parent_id": 1,
+                    "aliases": [],
+                    "contacts": [f"mailto://dv{i}@example.gov.vn"],
+                    "head": {"title": "Thủ trưởng", "contacts": [f"mailto://tt{i}@example.gov.vn"]},
+                    "active": True,
+                }
+                for i in range(n_units)
+            ],
+        )
         per_notice = 100
         n_notices = n_assignments // per_notice
-        conn.execute(insert(Notice), [
-            {"number": f"{i}/TB-UBND", "doc_type": "TB", "issuer": "UBND tỉnh Thử", "issued_on": SWEEP_DAY - timedelta(days=200),
-             "title": f"Thông báo kết luận số {i}", "recipients": [], "addressees": [],
-             "registered_at": datetime(2025, 3, 1, tzinfo=TZ)}
-            for i in range(1, n_notices + 1)
-        ])
+        conn.execute(
+            insert(Notice),
+            [
+                {
+                    "number": f"{i}/TB-UBND",
+                    "doc_type": "TB",
+                    "issuer": "UBND tỉnh Thử",
+                    "issued_on": SWEEP_DAY - timedelta(days=200),
+                    "title": f"Thông báo kết luận số {i}",
+                    "recipients": [],
+                    "addressees": [],
+                    "registered_at": datetime(2025, 3, 1, tzinfo=TZ),
+                }
+                for i in range(1, n_notices + 1)
+            ],
+        )
         directives, assignments = [], []
         for k in range(n_assignments):
             # ~20 % fall due by the sweep day (a rung ≤ today), the rest later.
@@ -73,11 +105,28 @@ def build(url: str, n_assignments: int, n_units: int, seed: int = 7) -> None:
             else:
                 due = SWEEP_DAY + timedelta(days=rnd.randint(10, 200))
             due = cal.roll_forward(due)
-            directives.append({"notice_id": k // per_notice + 1, "position": k % per_notice + 1, "ref": str(k % per_notice + 1),
-                               "text": f"Nhiệm vụ số {k}: rà soát, báo cáo kết quả thực hiện.", "due_kind": "date",
-                               "due_date": due, "confidence": 1.0, "flags": []})
-            assignments.append({"directive_id": k + 1, "unit_id": 2 + rnd.randrange(n_units), "role": "lead",
-                                "stated_due": due, "effective_due": due, "state": "open"})
+            directives.append(
+                {
+                    "notice_id": k // per_notice + 1,
+                    "position": k % per_notice + 1,
+                    "ref": str(k % per_notice + 1),
+                    "text": f"Nhiệm vụ số {k}: rà soát, báo cáo kết quả thực hiện.",
+                    "due_kind": "date",
+                    "due_date": due,
+                    "confidence": 1.0,
+                    "flags": [],
+                }
+            )
+            assignments.append(
+                {
+                    "directive_id": k + 1,
+                    "unit_id": 2 + rnd.randrange(n_units),
+                    "role": "lead",
+                    "stated_due": due,
+                    "effective_due": due,
+                    "state": "open",
+                }
+            )
         for i in range(0, n_assignments, 5000):
             conn.execute(insert(Directive), directives[i : i + 5000])
             conn.execute(insert(Assignment), assignments[i : i + 5000])
@@ -93,8 +142,12 @@ def plan(url: str, n_assignments: int) -> float:
     t0 = time.perf_counter()
     for start in range(1, n_assignments + 1, 5000):
         with Session(engine) as session:
-            plan_assignments(session=session, assignment_ids=list(range(start, min(start + 5000, n_assignments + 1))),
-                             start=SWEEP_DAY - timedelta(days=200), with_assignment_message=False)
+            plan_assignments(
+                session=session,
+                assignment_ids=list(range(start, min(start + 5000, n_assignments + 1))),
+                start=SWEEP_DAY - timedelta(days=200),
+                with_assignment_message=False,
+            )
             session.commit()
     engine.dispose()
     return time.perf_counter() - t0
@@ -110,7 +163,9 @@ def task_runs_of(flow_run_id: object) -> int:
         while True:  # the API pages by 200
             runs = client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
-                sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=200, offset=offset,
+                sort=TaskRunSort.EXPECTED_START_TIME_DESC,
+                limit=200,
+                offset=offset,
             )
             count += len(runs)
             offset += 200
@@ -137,12 +192,18 @@ def floor(url: str, port: int) -> tuple[float, int, int]:
             .where(Reminder.due_on <= SWEEP_DAY, Reminder.state.in_(("queued", "skipped")))
         ).all()
         query_s = time.perf_counter() - t0
-        messages = conn.execute(select(Delivery.recipient, Delivery.subject, Delivery.body, Delivery.html)).all()
+        messages = conn.execute(
+            select(Delivery.recipient, Delivery.subject, Delivery.body, Delivery.html)
+        ).all()
     t1 = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for recipient, subject, body, html in messages:
             msg = EmailMessage()
-            msg["From"], msg["To"], msg["Subject"] = "dondoc@example.gov.vn", recipient.split("://", 1)[1], subject
+            msg["From"], msg["To"], msg["Subject"] = (
+                "dondoc@example.gov.vn",
+                recipient.split("://", 1)[1],
+                subject,
+            )
             msg.set_content(body)
             if html:
                 msg.add_alternative(html, subtype="html")
@@ -165,7 +226,9 @@ def main() -> int:
 
     t0 = time.perf_counter()
     build(url, args.assignments, args.units)
-    print(f"built {args.assignments:,} assignments over {args.units} units in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"built {args.assignments:,} assignments over {args.units} units in {time.perf_counter() - t0:.1f} s"
+    )
     print(f"reminder plans written in {plan(url, args.assignments):.1f} s")
     with Mailbox() as sink:
         os.environ["DONDOC_SMTP_URL"] = sink.smtp_url
@@ -175,7 +238,9 @@ def main() -> int:
         get_settings.cache_clear()
 
         moment = datetime(SWEEP_DAY.year, SWEEP_DAY.month, SWEEP_DAY.day, 8, 0, tzinfo=TZ)
-        reminder_sweep(datetime(2025, 10, 11, 8, 0, tzinfo=TZ))  # Saturday: starts Prefect, sends nothing
+        reminder_sweep(
+            datetime(2025, 10, 11, 8, 0, tzinfo=TZ)
+        )  # Saturday: starts Prefect, sends nothing
         t1 = time.perf_counter()
         state = reminder_sweep(moment, return_state=True)
         sweep_s = time.perf_counter() - t1
@@ -185,16 +250,28 @@ def main() -> int:
         floor_s, floor_rows, floor_messages = floor(url, sink.port)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out = {
-        "assignments": args.assignments, "units": args.units, "reminders": result["reminders"],
-        "messages": result["sent"], "received": received, "sweep_s": round(sweep_s, 2),
-        "reminders_per_s": round(result["reminders"] / sweep_s, 1), "task_runs": task_runs,
-        "floor_s": round(floor_s, 2), "floor_rows": floor_rows, "floor_messages": floor_messages,
-        "ratio": round(sweep_s / floor_s, 2), "peak_mb": round(peak_mb, 1),
+        "assignments": args.assignments,
+        "units": args.units,
+        "reminders": result["reminders"],
+        "messages": result["sent"],
+        "received": received,
+        "sweep_s": round(sweep_s, 2),
+        "reminders_per_s": round(result["reminders"] / sweep_s, 1),
+        "task_runs": task_runs,
+        "floor_s": round(floor_s, 2),
+        "floor_rows": floor_rows,
+        "floor_messages": floor_messages,
+        "ratio": round(sweep_s / floor_s, 2),
+        "peak_mb": round(peak_mb, 1),
     }
-    print(f"sweep: {out['reminders']:,} reminders → {out['messages']} digests in {out['sweep_s']} s "
-          f"({out['reminders_per_s']:,} reminders/s), {task_runs} Prefect task runs")
-    print(f"floor: one query ({floor_rows:,} rows) + smtplib over one connection ({floor_messages} messages): "
-          f"{out['floor_s']} s → ratio {out['ratio']}×; peak memory {out['peak_mb']} MB")
+    print(
+        f"sweep: {out['reminders']:,} reminders → {out['messages']} digests in {out['sweep_s']} s "
+        f"({out['reminders_per_s']:,} reminders/s), {task_runs} Prefect task runs"
+    )
+    print(
+        f"floor: one query ({floor_rows:,} rows) + smtplib over one connection ({floor_messages} messages): "
+        f"{out['floor_s']} s → ratio {out['ratio']}×; peak memory {out['peak_mb']} MB"
+    )
     print(json.dumps(out))
     return 0
 

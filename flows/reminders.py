@@ -16,12 +16,11 @@ from sqlmodel import Session, select
 from dondoc.settings import get_settings
 from models.base import utcnow
 from models.db import get_engine, session_scope
-from models.delivery import Delivery
 from models.notice import Assignment, Directive, Notice
 from models.unit import Unit
 from notifications.channels import send
 from tasks.outbox import SendReport, send_claimed
-from tasks.reminders import _local, default_policy, is_sending_time, plan_assignments
+from tasks.reminders import default_policy, is_sending_time, local_time, plan_assignments
 from tasks.sweep import SweepResult, claim_batch, queue_due
 
 
@@ -101,7 +100,7 @@ def follow_up_notice(notice_id: int, as_of: datetime | None = None) -> dict[str,
     """Plan the reminders of a confirmed notice and send its assignment messages (giao việc).
     Safe to rerun: nothing planned or sent twice."""
     moment = as_of or utcnow()
-    local_day = _local(moment).date()
+    local_day = local_time(moment).date()
     planned = plan_notice(notice_id, local_day)
     result = SweepResult(as_of=moment.isoformat())
     if is_sending_time(moment):
@@ -158,7 +157,6 @@ def _notice_artifact(notice_id: int) -> None:
             .where(Directive.notice_id == notice_id)
             .order_by(Directive.position, Unit.code)
         ).all()
-        sent = session.exec(select(Delivery.id).where(Delivery.level == "assigned")).all()
     table = [
         {
             "Mục": ref or "",
@@ -172,5 +170,5 @@ def _notice_artifact(notice_id: int) -> None:
     create_table_artifact(
         table=table,
         key=f"thong-bao-{notice_id}",
-        description=f"Nhiệm vụ và đơn vị của thông báo (mã {notice_id}); {len(sent)} thư giao việc trong hộp thư đi",
+        description=f"Nhiệm vụ và đơn vị của thông báo (mã {notice_id})",
     )

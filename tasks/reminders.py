@@ -308,14 +308,15 @@ def is_sending_time(moment: datetime, calendar: WorkCalendar | None = None) -> b
     from dondoc.settings import get_settings
 
     settings = get_settings()
-    local = _local(moment)
+    local = local_time(moment)
     cal = calendar or default_calendar()
     return (
         cal.is_working_day(local.date()) and settings.work_start <= local.time() < settings.work_end
     )
 
 
-def _local(moment: datetime) -> datetime:
+def local_time(moment: datetime) -> datetime:
+    """``moment`` in the office time zone (a naive one is taken as office time)."""
     import pendulum
 
     from dondoc.settings import get_settings
@@ -406,6 +407,7 @@ __all__ = [
     "Policy",
     "default_policy",
     "is_sending_time",
+    "local_time",
     "ladder",
     "load_policy",
     "occurrences",

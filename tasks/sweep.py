@@ -16,7 +16,7 @@ from sqlmodel import Session
 from models.db import session_scope
 from models.delivery import Delivery
 from tasks.outbox import QueueReport, SendReport, claim, queue_digests, send_claimed
-from tasks.reminders import Policy, _local, is_sending_time, take_due
+from tasks.reminders import Policy, is_sending_time, local_time, take_due
 
 
 @dataclass
@@ -42,7 +42,7 @@ def queue_due(
     *, engine: Engine, as_of: datetime, policy: Policy, notice_id: int | None = None
 ) -> QueueReport:
     """Take the due rungs and write their digests to the outbox, in one transaction."""
-    today = _local(as_of).date()
+    today = local_time(as_of).date()
     with session_scope(engine) as session:
         due = take_due(session=session, today=today, notice_id=notice_id)
         return queue_digests(session=session, due=due, policy=policy, today=today)
@@ -50,7 +50,7 @@ def queue_due(
 
 def preview_due(*, engine: Engine, as_of: datetime, policy: Policy) -> list[dict[str, Any]]:
     """What a sweep would send now, computed in a transaction that is rolled back."""
-    today = _local(as_of).date()
+    today = local_time(as_of).date()
     with Session(engine) as session:
         try:
             due = take_due(session=session, today=today)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -508,9 +507,6 @@ class Directory:
             "Sửa tên, ghi mã đơn vị, hoặc thêm tên này vào «aliases» của đơn vị rồi nhập lại danh mục."
         )
 
-    def resolve_many(self, names: Iterable[str], *, scope: int | None = None) -> list[Match]:
-        """Resolve several names (see :meth:`resolve`)."""
-        return [self.resolve(n, scope=scope) for n in names]
 
 
 # --------------------------------------------------------------------------- listing

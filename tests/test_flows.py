@@ -17,13 +17,11 @@ from typer.testing import CliRunner
 from dondoc.cli import app
 from models.db import _engine_for, upgrade_database
 from models.delivery import Delivery
-from models.notice import Assignment
-from models.unit import Unit
 from notifications.channels import send
 from notifications.mailbox import Mailbox
-from tasks.reminders import default_policy, plan_assignments
+from tasks.reminders import default_policy
 from tasks.sweep import run_sweep
-from tests.helpers import mini_scenario
+from tests.helpers import give_contacts, mini_scenario, plan_everything
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 runner = CliRunner()
@@ -43,15 +41,11 @@ def mailbox() -> Iterator[Mailbox]:
         yield box
 
 
-def _with_contacts(session: Session) -> None:
-    for unit in session.exec(select(Unit)).all():
-        unit.contacts = [f"mailto://{unit.code.lower()}@example.gov.vn"]
-        unit.head = {
-            "title": "Trưởng",
-            "contacts": [f"mailto://head-{unit.code.lower()}@example.gov.vn"],
-        }
-        session.add(unit)
-    session.commit()
+def _plan(url: str) -> None:
+    engine = create_engine(url)
+    with Session(engine) as session:
+        plan_everything(session, date(2024, 6, 3))
+    engine.dispose()
 
 
 @pytest.fixture
@@ -63,7 +57,7 @@ def followed(app_env: str, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) ->
     engine = create_engine(app_env)
     with Session(engine) as session:
         notice_id = mini_scenario(session).id
-        _with_contacts(session)
+        give_contacts(session)
     engine.dispose()
     return notice_id  # type: ignore[return-value]
 
@@ -91,12 +85,7 @@ def test_sweep_flow_task_runs_grow_with_batches(
 
     from flows.reminders import reminder_sweep
 
-    engine = create_engine(app_env)
-    with Session(engine) as session:
-        ids = [a.id for a in session.exec(select(Assignment)).all()]
-        plan_assignments(session=session, assignment_ids=ids, start=date(2024, 6, 3))  # type: ignore[arg-type]
-        session.commit()
-    engine.dispose()
+    _plan(app_env)
     state = reminder_sweep(datetime(2024, 6, 3, 9, 0, tzinfo=TZ), return_state=True)
     result = state.result()
     assert result["sent"] == len(mailbox.inbox) > 0
@@ -115,12 +104,7 @@ def test_sweep_flow_task_runs_grow_with_batches(
 def test_remind_and_outbox_commands(
     prefect_harness: None, followed: int, mailbox: Mailbox, app_env: str
 ) -> None:
-    engine = create_engine(app_env)
-    with Session(engine) as session:
-        ids = [a.id for a in session.exec(select(Assignment)).all()]
-        plan_assignments(session=session, assignment_ids=ids, start=date(2024, 6, 3))  # type: ignore[arg-type]
-        session.commit()
-    engine.dispose()
+    _plan(app_env)
     dry = runner.invoke(app, ["remind", "--as-of", "03/06/2024 09:00", "--dry-run"])
     code = dry.exit_code
     assert "[Giao việc]" in dry.output
@@ -141,10 +125,8 @@ def test_two_sweeps_at_once_on_postgresql(postgres_url: str, mailbox: Mailbox) -
     engine = create_engine(postgres_url, pool_size=4)
     with Session(engine) as session:
         mini_scenario(session)
-        _with_contacts(session)
-        ids = [a.id for a in session.exec(select(Assignment)).all()]
-        plan_assignments(session=session, assignment_ids=ids, start=date(2024, 6, 3))  # type: ignore[arg-type]
-        session.commit()
+        give_contacts(session)
+        plan_everything(session, date(2024, 6, 3))
     policy = default_policy()
     results: list = []
     errors: list[BaseException] = []

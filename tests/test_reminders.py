@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.delivery import Delivery
-from models.notice import Assignment
 from models.reminder import Reminder
 from models.unit import Unit
 from notifications.channels import send
@@ -20,9 +19,9 @@ from notifications.mailbox import Mailbox
 from tasks.calendar import default_calendar
 from tasks.outbox import STALE_CLAIM
 from tasks.progress import decide_extension, find_assignment, record_progress, request_extension
-from tasks.reminders import default_policy, plan_assignments
+from tasks.reminders import default_policy
 from tasks.sweep import run_sweep
-from tests.helpers import mini_scenario
+from tests.helpers import give_contacts, mini_scenario, plan_everything
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = date(2024, 6, 3)  # the mini notice's issue date (Monday)
@@ -42,17 +41,8 @@ def mailbox() -> Iterator[Mailbox]:
 def scenario(session: Session, engine: Engine) -> int:
     """The mini notice, every unit with an e-mail contact and a head, the plan written."""
     notice = mini_scenario(session)
-    for unit in session.exec(select(Unit)).all():
-        unit.contacts = [f"mailto://{unit.code.lower()}@example.gov.vn"]
-        unit.head = {
-            "title": "Trưởng",
-            "contacts": [f"mailto://head-{unit.code.lower()}@example.gov.vn"],
-        }
-        session.add(unit)
-    session.commit()
-    ids = [a.id for a in session.exec(select(Assignment)).all()]
-    plan_assignments(session=session, assignment_ids=ids, start=START)  # type: ignore[arg-type]
-    session.commit()
+    give_contacts(session)
+    plan_everything(session, START)
     return notice.id  # type: ignore[return-value]
 
 
