@@ -3,13 +3,14 @@
 Builds a fresh SQLite database (or the one in --database-url) with ~150 units, 100,000 open
 assignments whose due dates spread around the sweep day so that ~20,000 reminders fall due,
 writes their reminder plans, then:
-- runs the ``reminder_sweep`` Prefect flow once, sending into a local SMTP sink (aiosmtpd);
+- runs the ``reminder_sweep`` Prefect flow once, sending into a local SMTP sink (aiosmtpd in
+  its own process, benchmarks/smtp_sink.py, as a real mail server would be);
 - measures the floor: one SQL query for the same due rows, and smtplib sending the same
   messages (the outbox rows the sweep wrote) over one connection.
 Prints wall time, reminders per second, Prefect task runs and peak memory; the last line is
 one JSON object with sweep_s, floor_s, ratio, reminders, task_runs, peak_mb.
 
-Run: .venv/bin/python benchmarks/sweep_100k.py [--assignments 100000] [--units 150]
+Run: .venv/bin/python benchmarks/sweep_100k.py [--assignments 100000] [--units 150] [--runs 3]
 """
 
 from __future__ import annotations
@@ -19,13 +20,20 @@ import json
 import os
 import random
 import resource
+import shutil
 import smtplib
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,12 +161,14 @@ def plan(url: str, n_assignments: int) -> float:
     return time.perf_counter() - t0
 
 
-def task_runs_of(flow_run_id: object) -> int:
+def task_runs_of(flow_run_id: object) -> tuple[int, dict[str, float]]:
+    """How many task runs the flow run made, and the seconds spent in each kind of task."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.sorting import TaskRunSort
 
     count, offset = 0, 0
+    seconds: dict[str, float] = {}
     with get_client(sync_client=True) as client:
         while True:  # the API pages by 200
             runs = client.read_task_runs(
@@ -168,9 +178,12 @@ def task_runs_of(flow_run_id: object) -> int:
                 offset=offset,
             )
             count += len(runs)
+            for run in runs:
+                name = run.name.rsplit("-", 1)[0]
+                seconds[name] = seconds.get(name, 0.0) + run.total_run_time.total_seconds()
             offset += 200
             if len(runs) < 200:
-                return count
+                return count, seconds
 
 
 def floor(url: str, port: int) -> tuple[float, int, int]:
@@ -181,6 +194,7 @@ def floor(url: str, port: int) -> tuple[float, int, int]:
     from models.notice import Assignment
     from models.reminder import Reminder
     from models.unit import Unit
+    from notifications.channels import UTF8
 
     engine = create_engine(url)
     t0 = time.perf_counter()
@@ -198,31 +212,103 @@ def floor(url: str, port: int) -> tuple[float, int, int]:
     t1 = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for recipient, subject, body, html in messages:
-            msg = EmailMessage()
-            msg["From"], msg["To"], msg["Subject"] = (
-                "dondoc@example.gov.vn",
-                recipient.split("://", 1)[1],
-                subject,
-            )
-            msg.set_content(body)
+            # The same MIME structure and encoding as dondoc's (UTF-8 in base64).
+            msg: Message = MIMEText(body, "plain", UTF8)
             if html:
-                msg.add_alternative(html, subtype="html")
+                msg = MIMEMultipart("alternative")
+                msg.attach(MIMEText(body, "plain", UTF8))
+                msg.attach(MIMEText(html, "html", UTF8))
+            msg["From"] = "dondoc@example.gov.vn"
+            msg["To"] = recipient.split("://", 1)[1]
+            msg["Subject"] = Header(subject, "utf-8")
             smtp.send_message(msg)
     engine.dispose()
     return query_s + (time.perf_counter() - t1), len(due), len(messages)
+
+
+class Sink:
+    """benchmarks/smtp_sink.py in a child process."""
+
+    def __init__(self) -> None:
+        from notifications.mailbox import free_port
+
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("smtp_sink.py")), str(self.port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "ready"
+
+    @property
+    def smtp_url(self) -> str:
+        from notifications.mailbox import loopback_smtp_url
+
+        return loopback_smtp_url(self.port)
+
+    def count(self) -> int:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        return int(self.proc.stdout.readline().split()[0])
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+def one_run(url: str, sink: Sink) -> dict[str, Any]:
+    """One sweep as a Prefect flow run on the database at ``url``, then the floor on it."""
+    from dondoc.settings import get_settings
+    from flows.reminders import reminder_sweep
+
+    os.environ["DONDOC_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    moment = datetime(SWEEP_DAY.year, SWEEP_DAY.month, SWEEP_DAY.day, 8, 0, tzinfo=TZ)
+    before = sink.count()
+    t1 = time.perf_counter()
+    state = reminder_sweep(moment, return_state=True)
+    sweep_s = time.perf_counter() - t1
+    result = state.result()
+    task_runs, task_seconds = task_runs_of(state.state_details.flow_run_id)
+    received = sink.count() - before
+    floor_s, floor_rows, floor_messages = floor(url, sink.port)
+    assert sink.count() == before + received + floor_messages
+    return {
+        "sweep_s": sweep_s,
+        "floor_s": floor_s,
+        "reminders": result["reminders"],
+        "messages": result["sent"],
+        "received": received,
+        "task_runs": task_runs,
+        "task_s": task_seconds,
+        "floor_rows": floor_rows,
+        "floor_messages": floor_messages,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignments", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=150)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="sweeps, each on a fresh copy of the SQLite database; the median is reported",
+    )
+    parser.add_argument("--database-url", default=None, help="e.g. PostgreSQL (one run)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="dondoc-bench-"))
-    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite'}"
+    base = folder / "bench.sqlite"
+    url = args.database_url or f"sqlite:///{base}"
+    runs = 1 if args.database_url else max(1, args.runs)
     os.environ.update({"DONDOC_DATA_DIR": str(folder), "DONDOC_DATABASE_URL": url})
-
-    from notifications.mailbox import Mailbox
 
     t0 = time.perf_counter()
     build(url, args.assignments, args.units)
@@ -230,47 +316,59 @@ def main() -> int:
         f"built {args.assignments:,} assignments over {args.units} units in {time.perf_counter() - t0:.1f} s"
     )
     print(f"reminder plans written in {plan(url, args.assignments):.1f} s")
-    with Mailbox() as sink:
+    results = []
+    with Sink() as sink:
         os.environ["DONDOC_SMTP_URL"] = sink.smtp_url
-        from dondoc.settings import get_settings
         from flows.reminders import reminder_sweep
 
-        get_settings.cache_clear()
-
-        moment = datetime(SWEEP_DAY.year, SWEEP_DAY.month, SWEEP_DAY.day, 8, 0, tzinfo=TZ)
-        reminder_sweep(
-            datetime(2025, 10, 11, 8, 0, tzinfo=TZ)
-        )  # Saturday: starts Prefect, sends nothing
-        t1 = time.perf_counter()
-        state = reminder_sweep(moment, return_state=True)
-        sweep_s = time.perf_counter() - t1
-        result = state.result()
-        task_runs = task_runs_of(state.state_details.flow_run_id)
-        received = len(sink.inbox)
-        floor_s, floor_rows, floor_messages = floor(url, sink.port)
+        reminder_sweep(datetime(2025, 10, 11, 8, 0, tzinfo=TZ))  # Saturday: starts Prefect
+        for k in range(runs):
+            run_url = url
+            if not args.database_url:
+                copy = folder / f"run-{k}.sqlite"
+                shutil.copyfile(base, copy)
+                run_url = f"sqlite:///{copy}"
+            r = one_run(run_url, sink)
+            inside = sum(r["task_s"].values())
+            print(
+                f"run {k + 1}: sweep {r['sweep_s']:.2f} s ("
+                + ", ".join(f"{name} {v:.2f} s" for name, v in sorted(r["task_s"].items()))
+                + f", Prefect flow run start and end {r['sweep_s'] - inside:.2f} s); "
+                f"floor {r['floor_s']:.2f} s"
+            )
+            results.append(r)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sweep_s = statistics.median(r["sweep_s"] for r in results)
+    floor_s = statistics.median(r["floor_s"] for r in results)
+    last = results[-1]
     out = {
         "assignments": args.assignments,
         "units": args.units,
-        "reminders": result["reminders"],
-        "messages": result["sent"],
-        "received": received,
+        "runs": runs,
+        "reminders": last["reminders"],
+        "messages": last["messages"],
+        "received": last["received"],
         "sweep_s": round(sweep_s, 2),
-        "reminders_per_s": round(result["reminders"] / sweep_s, 1),
-        "task_runs": task_runs,
+        "sweep_s_range": [
+            round(min(r["sweep_s"] for r in results), 2),
+            round(max(r["sweep_s"] for r in results), 2),
+        ],
+        "reminders_per_s": round(last["reminders"] / sweep_s, 1),
+        "task_runs": last["task_runs"],
         "floor_s": round(floor_s, 2),
-        "floor_rows": floor_rows,
-        "floor_messages": floor_messages,
+        "floor_rows": last["floor_rows"],
+        "floor_messages": last["floor_messages"],
         "ratio": round(sweep_s / floor_s, 2),
         "peak_mb": round(peak_mb, 1),
     }
     print(
-        f"sweep: {out['reminders']:,} reminders → {out['messages']} digests in {out['sweep_s']} s "
-        f"({out['reminders_per_s']:,} reminders/s), {task_runs} Prefect task runs"
+        f"sweep (median of {runs}): {out['reminders']:,} reminders → {out['messages']} digests in "
+        f"{out['sweep_s']} s ({out['reminders_per_s']:,} reminders/s), {out['task_runs']} Prefect task runs"
     )
     print(
-        f"floor: one query ({floor_rows:,} rows) + smtplib over one connection ({floor_messages} messages): "
-        f"{out['floor_s']} s → ratio {out['ratio']}×; peak memory {out['peak_mb']} MB"
+        f"floor (median): one query ({out['floor_rows']:,} rows) + smtplib over one connection "
+        f"({out['floor_messages']} messages): {out['floor_s']} s → ratio {out['ratio']}×; "
+        f"peak memory {out['peak_mb']} MB"
     )
     print(json.dumps(out))
     return 0

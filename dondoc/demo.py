@@ -165,7 +165,7 @@ def _follow_up_and_sweep(
     summer 2024 (the same functions the sweep flow runs)."""
     from flows.reminders import reminder_sweep, start_follow_up
     from models.notice import Notice
-    from notifications.channels import send
+    from notifications.channels import Channels
     from tasks.calendar import default_calendar
     from tasks.reminders import default_policy
     from tasks.sweep import run_sweep
@@ -196,12 +196,8 @@ def _follow_up_and_sweep(
         if day == date(2024, 8, 26):
             reminder_sweep(moment)  # this one as a Prefect flow run, with its artifact
         else:
-            run_sweep(
-                engine=engine,
-                as_of=moment,
-                policy=policy,
-                sender=lambda d: send(d, smtp_url=smtp_url),
-            )
+            with Channels(smtp_url) as channels:
+                run_sweep(engine=engine, as_of=moment, policy=policy, sender=channels)
         days += 1
     total = len(mailbox.inbox) + len(zalo.received)
     console.print(

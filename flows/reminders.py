@@ -18,7 +18,7 @@ from models.base import utcnow
 from models.db import get_engine, session_scope
 from models.notice import Assignment, Directive, Notice
 from models.unit import Unit
-from notifications.channels import send
+from notifications.channels import Channels
 from tasks.outbox import SendReport, send_claimed
 from tasks.reminders import default_policy, is_sending_time, local_time, plan_assignments
 from tasks.sweep import SweepResult, claim_batch, queue_due
@@ -56,14 +56,10 @@ def claim_outbox(limit: int, now: datetime) -> list[int]:
 @task
 def send_outbox(ids: list[int], now: datetime) -> SendReport:
     """Send one claimed batch; each row is marked right after its message."""
-    smtp_url = get_settings().smtp_url
-    return send_claimed(
-        engine=get_engine(),
-        ids=ids,
-        sender=lambda d: send(d, smtp_url=smtp_url),
-        policy=default_policy(),
-        now=now,
-    )
+    with Channels(get_settings().smtp_url) as channels:  # one SMTP connection per thread
+        return send_claimed(
+            engine=get_engine(), ids=ids, sender=channels, policy=default_policy(), now=now
+        )
 
 
 def _drain(now: datetime, result: SweepResult) -> None:
@@ -73,7 +69,7 @@ def _drain(now: datetime, result: SweepResult) -> None:
         report = send_outbox(ids, now)
         result.batches += 1
         result.sent += report.sent
-        result.retry += report.retry
+        result.retry += report.retry + report.left
         result.failed += report.failed
         result.errors.extend(report.errors)
 
@@ -91,7 +87,8 @@ def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
         result.reminders, result.queued = queued["reminders"], queued["deliveries"]
         _drain(moment, result)
     _sweep_artifact(result)
-    get_run_logger().info("Nhắc việc %s: %s", moment.isoformat(), result.to_json())
+    counts = {k: v for k, v in result.to_json().items() if k not in ("delivery_ids", "errors")}
+    get_run_logger().info("Nhắc việc %s: %s", moment.isoformat(), counts)
     return result.to_json()
 
 

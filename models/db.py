@@ -61,7 +61,8 @@ def make_engine(url: str) -> Engine:
     """Create an engine; on SQLite turn on foreign keys and WAL, and create the file's folder."""
     if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    # A file needs no ping before use; a server connection may have been dropped.
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.base import timestamp_column
@@ -22,6 +22,15 @@ class Reminder(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("assignment_id", "occurrence", "level", "due_on", name="uq_reminder_rung"),
+        Index("ix_reminder_queued_at", "queued_at"),
+        # The sweep's search: planned rungs due by today. Partial, so that a rung leaving
+        # ``planned`` costs one index entry removed and nothing else.
+        Index(
+            "ix_reminder_planned_due_on",
+            "due_on",
+            sqlite_where=text("state = 'planned'"),
+            postgresql_where=text("state = 'planned'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -29,6 +38,6 @@ class Reminder(SQLModel, table=True):
     occurrence: date | None = None  # the due date this ladder leads to (None: no due date)
     level: str = Field(max_length=40)
     rank: int = 0  # order of the rungs; the highest due rung wins
-    due_on: date = Field(index=True)
-    state: str = Field(default="planned", max_length=12, index=True)
+    due_on: date
+    state: str = Field(default="planned", max_length=12)
     queued_at: datetime | None = Field(default=None, sa_column=timestamp_column(True))

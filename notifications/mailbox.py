@@ -37,6 +37,14 @@ class Received:
 @dataclass
 class _Handler:
     inbox: list[Received] = field(default_factory=list)
+    connections: int = 0  # SMTP sessions opened by clients
+
+    async def handle_EHLO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
@@ -48,6 +56,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def loopback_smtp_url(port: int) -> str:
+    """DONDOC_SMTP_URL for an SMTP server on 127.0.0.1 without TLS or login."""
+    return (
+        f"mailto://127.0.0.1:{port}?smtp=127.0.0.1&mode=insecure"
+        "&from=dondoc@example.gov.vn&name=dondoc"
+    )
 
 
 class Mailbox:
@@ -64,12 +80,14 @@ class Mailbox:
         return self.handler.inbox
 
     @property
+    def connections(self) -> int:
+        """How many SMTP sessions clients opened (one EHLO each)."""
+        return self.handler.connections
+
+    @property
     def smtp_url(self) -> str:
         """The Apprise URL for dondoc's DONDOC_SMTP_URL."""
-        return (
-            f"mailto://127.0.0.1:{self.port}?smtp=127.0.0.1&mode=insecure"
-            "&from=dondoc@example.gov.vn&name=dondoc"
-        )
+        return loopback_smtp_url(self.port)
 
     def start(self) -> Mailbox:
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from tasks.reminders import ASSIGNED, DueReminder, Policy
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ZALO_LIMIT = 2000  # characters of an OA text message
+ZALO_ITEMS = 30  # more never fit in ZALO_LIMIT
+EMAIL_ITEMS = 200  # directives listed one by one in an e-mail; the rest are counted per unit
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
@@ -36,6 +39,11 @@ HOW_TO_REPORT = (
     "«dondoc assignment update» hoặc «dondoc assignment extend» theo mã nhiệm vụ."
 )
 HOW_TO_REPORT_SHORT = "Báo cáo tiến độ/kết quả hoặc đề nghị gia hạn gửi Văn phòng."
+MORE_FOR_OFFICE = (
+    "Danh sách đầy đủ: lệnh «dondoc status» (có thể lọc theo đơn vị: --unit MÃ) hoặc báo cáo "
+    "giao ban hằng tháng."
+)
+MORE_FOR_UNIT = "Đề nghị liên hệ Văn phòng để nhận danh sách đầy đủ."
 
 
 def channel_of(url: str) -> str:
@@ -55,9 +63,10 @@ class Digest:
     level: str
     reminders: list[DueReminder] = field(default_factory=list)
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """Idempotency key: the same reminders to the same address make the same key."""
+        """Idempotency key: the same reminders to the same address make the same key (read
+        once the digest is complete)."""
         ids = ",".join(
             str(r.reminder_id) for r in sorted(self.reminders, key=lambda r: r.reminder_id)
         )
@@ -121,54 +130,55 @@ def _state(item: DueReminder, today: date) -> tuple[str, str]:
 def render(
     digest: Digest, *, today: date, units: dict[int, Any], policy: Policy
 ) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of a digest; Zalo gets the short plain text."""
-    items = []
-    for r in sorted(
+    """(subject, plain text, HTML) of a digest; Zalo gets the short plain text.
+
+    An e-mail lists the first ``EMAIL_ITEMS`` directives (earliest due first, so the most
+    overdue lead); a longer digest (the secretariat's on a busy day) adds a count per unit."""
+    ordered = sorted(
         digest.reminders,
         key=lambda r: (
             r.occurrence or r.effective_due or date.max,
             r.notice_number or "",
             r.ref or "",
         ),
-    ):
-        due = r.occurrence or r.effective_due
-        state, colour = _state(r, today)
-        items.append(
-            {
-                "notice": f"Văn bản số {r.notice_number}"
-                if r.notice_number
-                else "Văn bản (chưa có số)",
-                "ref": r.ref or "—",
-                "text": r.text,
-                "short": short_text(r.text, 120),
-                "unit": units[r.unit_id].name,
-                "due": f"{due:%d/%m/%Y}" if due else "—",
-                "state": state,
-                "colour": colour,
-                "level": policy.level(r.level).label,
-            }
-        )
-    n = len(items)
+    )
+    n = len(ordered)
+    shown = ordered[: EMAIL_ITEMS if digest.channel == "email" else ZALO_ITEMS]
+    items = [_item(r, today=today, units=units, policy=policy) for r in shown]
     unit_names = sorted({units[r.unit_id].name for r in digest.reminders})
     show_unit = digest.unit_id is None or len(unit_names) > 1
-    whom = (
-        digest.recipient_name
-        if not show_unit
-        else ", ".join(unit_names[:3]) + ("…" if len(unit_names) > 3 else "")
-    )
+    if not show_unit:
+        whom = digest.recipient_name
+    elif len(unit_names) <= 3:
+        whom = ", ".join(unit_names)
+    else:
+        whom = f"{len(unit_names)} đơn vị"
     subject = f"[Nhắc việc] {n} {SUBJECT_WORDS.get(digest.level, 'nhiệm vụ')} – {whom}"
     if digest.level == ASSIGNED:
         subject = f"[Giao việc] {n} nhiệm vụ mới – {whom}"
-    intro = (
-        f"Văn phòng thông báo {n} nhiệm vụ được giao cho đơn vị theo văn bản dưới đây."
-        if digest.level == ASSIGNED
-        else f"Văn phòng nhắc {n} nhiệm vụ cần đơn vị quan tâm thực hiện:"
-    )
+    if digest.unit_id is None:  # the secretariat or the chairing leader: to follow up
+        intro = (
+            f"Đã gửi thư giao {n} nhiệm vụ cho các đơn vị dưới đây."
+            if digest.level == ASSIGNED
+            else f"{n} nhiệm vụ của {whom if len(unit_names) > 3 else 'các đơn vị'} "
+            "đến mốc nhắc việc, cần theo dõi, đôn đốc:"
+        )
+    else:
+        intro = (
+            f"Văn phòng thông báo {n} nhiệm vụ được giao cho đơn vị theo văn bản dưới đây."
+            if digest.level == ASSIGNED
+            else f"Văn phòng nhắc {n} nhiệm vụ cần đơn vị quan tâm thực hiện:"
+        )
     context = {
         "subject": subject,
         "recipient_name": digest.recipient_name,
         "intro": intro,
         "items": items,
+        "more": n - len(items),
+        "more_note": MORE_FOR_OFFICE if digest.unit_id is None else MORE_FOR_UNIT,
+        "by_unit": _by_unit(ordered, today=today, units=units)
+        if n > len(items) and show_unit
+        else [],
         "show_unit": show_unit,
         "how_to_report": HOW_TO_REPORT,
         "how_to_report_short": HOW_TO_REPORT_SHORT,
@@ -180,12 +190,61 @@ def render(
         return subject, text, html
     text = _env.get_template("zalo.txt.j2").render(context).strip()
     limit = ZALO_LIMIT - len(subject) - 2  # Zalo shows the subject, a blank line, then this
-    if len(text) > limit:
+    if len(text) > limit or n > len(items):
         # Too many items for one message: keep the first ones and say how many are left.
-        kept = text[: limit - 140].rsplit("\n", 1)[0]
-        shown = sum(1 for i in range(1, n + 1) if f"\n{i}) " in "\n" + kept)
-        text = f"{kept}\n… và {n - shown} nhiệm vụ khác (xem thư điện tử).\n{HOW_TO_REPORT_SHORT}"
+        kept = text[: limit - 140].rsplit("\n", 1)[0] if len(text) > limit else text
+        kept = kept.split("\n" + HOW_TO_REPORT_SHORT)[0]
+        listed = sum(1 for i in range(1, len(items) + 1) if f"\n{i}) " in "\n" + kept)
+        text = f"{kept}\n… và {n - listed} nhiệm vụ khác (xem thư điện tử).\n{HOW_TO_REPORT_SHORT}"
     return subject, text, ""
+
+
+@dataclass(slots=True)
+class Item:
+    """One directive as a message lists it (attributes, so Jinja2 finds them at once)."""
+
+    notice: str
+    ref: str
+    text: str
+    short: str
+    unit: str
+    due: str
+    state: str
+    colour: str
+    level: str
+
+
+def _item(r: DueReminder, *, today: date, units: dict[int, Any], policy: Policy) -> Item:
+    due = r.occurrence or r.effective_due
+    state, colour = _state(r, today)
+    return Item(
+        notice=f"Văn bản số {r.notice_number}" if r.notice_number else "Văn bản (chưa có số)",
+        ref=r.ref or "—",
+        text=r.text,
+        short=short_text(r.text, 120),
+        unit=units[r.unit_id].name,
+        due=f"{due:%d/%m/%Y}" if due else "—",
+        state=state,
+        colour=colour,
+        level=policy.level(r.level).label,
+    )
+
+
+def _by_unit(
+    reminders: list[DueReminder], *, today: date, units: dict[int, Any]
+) -> list[dict[str, Any]]:
+    """Per unit: how many directives, how many overdue, and the longest delay (in days)."""
+    rows: dict[int, dict[str, Any]] = {}
+    for r in reminders:
+        row = rows.setdefault(
+            r.unit_id, {"unit": units[r.unit_id].name, "count": 0, "overdue": 0, "late_days": 0}
+        )
+        row["count"] += 1
+        due = r.occurrence or r.effective_due
+        if due is not None and due < today:
+            row["overdue"] += 1
+            row["late_days"] = max(row["late_days"], (today - due).days)
+    return sorted(rows.values(), key=lambda row: (-row["overdue"], -row["count"], row["unit"]))
 
 
 __all__ = ["Digest", "build_digests", "channel_of", "render"]

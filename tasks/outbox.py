@@ -15,6 +15,7 @@ sent twice and nothing is dropped.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ from notifications.messages import build_digests, render
 from tasks.reminders import DueReminder, Policy
 
 STALE_CLAIM = timedelta(minutes=30)
+SEND_BUDGET = STALE_CLAIM * 0.8  # a batch stops sending before its claims go stale
 Sender = Callable[[Delivery], None]  # raises on failure
 
 
@@ -110,6 +112,7 @@ class SendReport:
     sent: int = 0
     retry: int = 0
     failed: int = 0
+    left: int = 0  # not tried: the batch ran out of time (claimed again by a later sweep)
     errors: list[str] = field(default_factory=list)
 
 
@@ -126,9 +129,29 @@ def send_claimed(
     report = SendReport()
     lock = threading.Lock()
 
+    ids = list(ids)
+    # The batch's rows in one query; each is sent only while still ``sending`` (our claim).
+    with Session(engine, expire_on_commit=False) as session:
+        rows = {
+            d.id: d
+            for d in session.execute(
+                select(Delivery).where(Delivery.id.in_(ids), Delivery.state == "sending")  # type: ignore[union-attr]
+            ).scalars()
+        }
+
+    started = time.monotonic()
+
     def one(delivery_id: int) -> None:
+        delivery = rows.get(delivery_id)
+        if delivery is None:
+            return
+        if time.monotonic() - started > SEND_BUDGET.total_seconds():
+            # Our claim is about to go stale and another sweep may take the row: leave it.
+            with lock:
+                report.left += 1
+            return
         outcome, error = _send_one(
-            engine=engine, delivery_id=delivery_id, sender=sender, policy=policy, now=now
+            engine=engine, delivery=delivery, sender=sender, policy=policy, now=now
         )
         with lock:
             if outcome == "sent":
@@ -140,7 +163,6 @@ def send_claimed(
             if error:
                 report.errors.append(error)
 
-    ids = list(ids)
     if policy.send_concurrency <= 1 or len(ids) <= 1:
         for delivery_id in ids:
             one(delivery_id)
@@ -152,12 +174,8 @@ def send_claimed(
 
 
 def _send_one(
-    *, engine: Any, delivery_id: int, sender: Sender, policy: Policy, now: datetime
+    *, engine: Any, delivery: Delivery, sender: Sender, policy: Policy, now: datetime
 ) -> tuple[str, str | None]:
-    with Session(engine, expire_on_commit=False) as session:
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.state != "sending":
-            return "skipped", None
     error: str | None = None
     try:
         sender(delivery)
@@ -176,11 +194,10 @@ def _send_one(
             "last_error": error,
             "next_attempt_at": now + timedelta(minutes=wait),
         }
-    with Session(engine) as session:
-        session.execute(
+    with engine.begin() as conn:  # its own short transaction, right after the message
+        conn.execute(
             update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.state == "sending")
+            .where(Delivery.id == delivery.id, Delivery.state == "sending")  # type: ignore[arg-type]
             .values(**values)
         )
-        session.commit()
     return outcome, error

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar as month_calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,18 +54,25 @@ class Policy:
     leaders: dict[str, tuple[str, ...]] = field(default_factory=dict)
     max_attempts: int = 5
     backoff_minutes: tuple[int, ...] = (15, 60, 240, 720)
-    batch_size: int = 200
+    batch_size: int = 500
     send_concurrency: int = 4
     recurring_horizon_months: int = 12
 
     def level(self, key: str) -> Level:
         """The level with this key (the assignment message included)."""
-        if key == ASSIGNED:
-            return Level(ASSIGNED, "Giao nhiệm vụ", 0, self.assignment_message)
-        return next(lv for lv in self.levels if lv.key == key)
+        return self._levels[key]
 
     def rank(self, key: str) -> int:
-        return 0 if key == ASSIGNED else 1 + [lv.key for lv in self.levels].index(key)
+        return self._ranks[key]
+
+    @cached_property
+    def _levels(self) -> dict[str, Level]:
+        assigned = Level(ASSIGNED, "Giao nhiệm vụ", 0, self.assignment_message)
+        return {ASSIGNED: assigned, **{lv.key: lv for lv in self.levels}}
+
+    @cached_property
+    def _ranks(self) -> dict[str, int]:
+        return {ASSIGNED: 0, **{lv.key: i for i, lv in enumerate(self.levels, start=1)}}
 
 
 def _roles(value: Any, where: str) -> tuple[str, ...]:
@@ -113,7 +120,7 @@ def load_policy(path: Path | None = None) -> Policy:
         leaders={str(k): tuple(v or ()) for k, v in (raw.get("leaders") or {}).items()},
         max_attempts=int(raw.get("max_attempts", 5)),
         backoff_minutes=tuple(int(m) for m in raw.get("backoff_minutes", (15, 60, 240, 720))),
-        batch_size=int(raw.get("batch_size", 200)),
+        batch_size=int(raw.get("batch_size", 500)),
         send_concurrency=max(1, int(raw.get("send_concurrency", 4))),
         recurring_horizon_months=int(raw.get("recurring_horizon_months", 12)),
     )
@@ -215,6 +222,12 @@ def plan_assignments(
         ).all()
     )
     new: list[dict[str, Any]] = []
+    ladders: dict[date, list[tuple[str, int, date]]] = {}  # many assignments share a due date
+
+    def rungs(due: date) -> list[tuple[str, int, date]]:
+        if due not in ladders:
+            ladders[due] = ladder(due=due, policy=policy, calendar=cal)
+        return ladders[due]
 
     def add(aid: int, occurrence: date | None, level: str, rank: int, day: date) -> None:
         if (aid, occurrence, level, day) not in existing:
@@ -244,10 +257,10 @@ def plan_assignments(
                 horizon_months=policy.recurring_horizon_months,
             ):
                 occ = cal.roll_forward(occ)
-                for level, rank, day in ladder(due=occ, policy=policy, calendar=cal):
+                for level, rank, day in rungs(occ):
                     add(aid, occ, level, rank, day)
         elif effective is not None:
-            for level, rank, day in ladder(due=effective, policy=policy, calendar=cal):
+            for level, rank, day in rungs(effective):
                 add(aid, effective, level, rank, day)
     if new:
         session.execute(Reminder.__table__.insert(), new)  # type: ignore[attr-defined]
@@ -331,73 +344,81 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
     """Pick the rungs due by ``today`` (one query), skip those overtaken by a higher rung of
     the same ladder, and mark the chosen ones queued. The caller writes their outbox rows in
     the same transaction, so a rung is either queued with its messages or not at all."""
-    ranked = (
-        select(
-            Reminder.id.label("rid"),
-            func.row_number()
-            .over(
-                partition_by=(
-                    Reminder.assignment_id,
-                    Reminder.occurrence,
-                    Reminder.level == ASSIGNED,
-                ),
-                order_by=(Reminder.due_on.desc(), Reminder.rank.desc()),
+
+    def open_rungs(*columns: Any) -> Any:
+        query = (
+            select(*columns)
+            .join(Assignment, Assignment.id == Reminder.assignment_id)
+            .where(
+                Reminder.state == "planned", Reminder.due_on <= today, Assignment.state != "done"
             )
-            .label("pos"),
         )
-        .join(Assignment, Assignment.id == Reminder.assignment_id)
-        .where(Reminder.state == "planned", Reminder.due_on <= today, Assignment.state != "done")
+        if notice_id is not None:
+            query = query.join(Directive, Directive.id == Assignment.directive_id).where(
+                Directive.notice_id == notice_id
+            )
+        return query
+
+    # 1. Skip every rung overtaken by a later one of the same ladder (set-based, in SQL).
+    ranked = open_rungs(
+        Reminder.id.label("rid"),
+        func.row_number()
+        .over(
+            partition_by=(
+                Reminder.assignment_id,
+                Reminder.occurrence,
+                Reminder.level == ASSIGNED,
+            ),
+            order_by=(Reminder.due_on.desc(), Reminder.rank.desc()),
+        )
+        .label("pos"),
+    ).subquery()
+    session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(select(ranked.c.rid).where(ranked.c.pos > 1)))  # type: ignore[union-attr]
+        .values(state="skipped")
+        .execution_options(synchronize_session=False)
     )
-    if notice_id is not None:
-        ranked = ranked.join(Directive, Directive.id == Assignment.directive_id).where(
-            Directive.notice_id == notice_id
-        )
-    ranked_sq = ranked.subquery()
-    positions = session.execute(select(ranked_sq.c.rid, ranked_sq.c.pos)).all()
-    picked = [rid for rid, pos in positions if pos == 1]
-    stale = [rid for rid, pos in positions if pos > 1]
+    # 2. What is left due is one rung per ladder: queue it. The guard on the state makes the
+    # second of two sweeps at once find nothing to queue.
     now = utcnow()
-    for chunk in _chunks(stale, 5000):
-        session.execute(update(Reminder).where(Reminder.id.in_(chunk)).values(state="skipped"))  # type: ignore[union-attr]
-    # Claim with a guard on the state: of two sweeps at once, only one turns a row queued.
-    claimed: list[int] = []
-    for chunk in _chunks(picked, 5000):
-        result = session.execute(
+    claimed = {
+        rid
+        for (rid,) in session.execute(
             update(Reminder)
-            .where(Reminder.id.in_(chunk), Reminder.state == "planned")  # type: ignore[union-attr]
+            .where(
+                Reminder.id.in_(open_rungs(Reminder.id).scalar_subquery()),  # type: ignore[union-attr]
+                Reminder.state == "planned",
+            )
             .values(state="queued", queued_at=now)
             .returning(Reminder.id)
+            .execution_options(synchronize_session=False)
         )
-        claimed.extend(r for (r,) in result)
+    }
     if not claimed:
         return []
-    out: list[DueReminder] = []
-    for chunk in _chunks(claimed, 5000):
-        rows = session.execute(
-            select(
-                Reminder.id,
-                Reminder.assignment_id,
-                Reminder.level,
-                Reminder.occurrence,
-                Reminder.due_on,
-                Assignment.unit_id,
-                Notice.number,
-                Notice.chair,
-                Directive.ref,
-                Directive.text,
-                Assignment.effective_due,
-            )
-            .join(Assignment, Assignment.id == Reminder.assignment_id)
-            .join(Directive, Directive.id == Assignment.directive_id)
-            .join(Notice, Notice.id == Directive.notice_id)
-            .where(Reminder.id.in_(chunk))  # type: ignore[union-attr]
-        ).all()
-        out.extend(DueReminder(*row) for row in rows)
+    # 3. Their details, found by this sweep's queued_at and kept only if this sweep queued them.
+    rows = session.execute(
+        select(
+            Reminder.id,
+            Reminder.assignment_id,
+            Reminder.level,
+            Reminder.occurrence,
+            Reminder.due_on,
+            Assignment.unit_id,
+            Notice.number,
+            Notice.chair,
+            Directive.ref,
+            Directive.text,
+            Assignment.effective_due,
+        )
+        .join(Assignment, Assignment.id == Reminder.assignment_id)
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .join(Notice, Notice.id == Directive.notice_id)
+        .where(Reminder.state == "queued", Reminder.queued_at == now)
+    ).all()
+    out = [DueReminder(*row) for row in rows if row[0] in claimed]
     return out
-
-
-def _chunks(items: list[int], size: int) -> list[list[int]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 __all__ = [

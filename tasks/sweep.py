@@ -98,7 +98,7 @@ def run_sweep(
         report = batch(ids)
         result.batches += 1
         result.sent += report.sent
-        result.retry += report.retry
+        result.retry += report.retry + report.left
         result.failed += report.failed
         result.errors.extend(report.errors)
     return result
