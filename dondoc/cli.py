@@ -492,6 +492,14 @@ def assignment_update(
     evidence: Annotated[
         str | None, typer.Option("--evidence", help="Tài liệu kiểm chứng: đường dẫn tệp hoặc URL.")
     ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="Nhiệm vụ định kỳ: kỳ được báo cáo (2024-06, 2024-Q2 hoặc 2024); "
+            "mặc định kỳ chứa ngày --on.",
+        ),
+    ] = None,
 ) -> None:
     """Ghi nhận tiến độ hoặc hoàn thành của một đơn vị."""
     from models.db import current_actor
@@ -500,7 +508,7 @@ def assignment_update(
     def go() -> None:
         day = _date(on, "--on", default=date.today())
         with _ready_session() as session:
-            record_progress(
+            update = record_progress(
                 session=session,
                 assignment_id=assignment_id,
                 state=state.value,
@@ -508,9 +516,12 @@ def assignment_update(
                 note=note,
                 evidence=evidence,
                 recorded_by=current_actor(),
+                period=period,
             )
+            key = update.period
         word = "hoàn thành" if state is ProgressState.done else "đang thực hiện"
-        console.print(f"Đã ghi nhận nhiệm vụ giao {assignment_id}: {word} ngày {day:%d/%m/%Y}.")
+        of = f" kỳ {key}" if key else ""
+        console.print(f"Đã ghi nhận nhiệm vụ giao {assignment_id}{of}: {word} ngày {day:%d/%m/%Y}.")
 
     _run(go)
 

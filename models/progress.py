@@ -20,6 +20,8 @@ class ProgressUpdate(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     state: str = Field(max_length=12)
     on: date
+    # For a recurring directive: the period this report covers ("2024-06", "2024-Q2", "2024").
+    period: str | None = Field(default=None, max_length=10)
     note: str | None = None
     evidence: str | None = Field(default=None, max_length=1000)
     recorded_by: str | None = Field(default=None, max_length=100)

@@ -10,6 +10,7 @@ from models.notice import Assignment, Directive, Notice
 from models.progress import ExtensionRequest, ProgressUpdate
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.errors import InputError, NotFoundError, StateError
+from tasks.periods import RECURRING_PERIODS, parse_period_key, period_key
 
 PROGRESS_STATES = ("in_progress", "done")
 
@@ -37,8 +38,13 @@ def record_progress(
     note: str | None = None,
     evidence: str | None = None,
     recorded_by: str | None = None,
+    period: str | None = None,
 ) -> ProgressUpdate:
-    """Record a unit's report; ``done`` sets the completion date, ``in_progress`` clears it."""
+    """Record a unit's report; ``done`` sets the completion date, ``in_progress`` clears it.
+
+    A monthly, quarterly or yearly directive is done one period at a time: ``period`` (by
+    default the period containing ``on``) is recorded as done, the assignment stays open and
+    that period's remaining reminders are cancelled."""
     if state not in PROGRESS_STATES:
         raise InputError(f"Trạng thái «{state}» không hợp lệ; dùng in_progress hoặc done.")
     assignment, notice = _assignment(session, assignment_id)
@@ -48,22 +54,61 @@ def record_progress(
         )
     if on > date.today():
         raise InputError(f"Ngày {on:%d/%m/%Y} ở tương lai; ghi ngày đơn vị báo cáo thực tế.")
+    directive = session.get(Directive, assignment.directive_id)
+    periodic = (
+        directive is not None
+        and directive.due_kind == "recurring"
+        and directive.recurrence in RECURRING_PERIODS
+    )
+    if period is not None and not periodic:
+        raise InputError(
+            f"Nhiệm vụ giao {assignment_id} không phải nhiệm vụ định kỳ theo tháng/quý/năm: "
+            "bỏ «kỳ» (--period)."
+        )
+    key = None
+    if periodic:
+        recurrence = directive.recurrence  # type: ignore[union-attr]
+        key = parse_period_key(recurrence, period) if period else period_key(recurrence, on)
     update = ProgressUpdate(
         assignment_id=assignment_id,
         state=state,
         on=on,
+        period=key,
         note=note,
         evidence=evidence,
         recorded_by=recorded_by,
     )
     session.add(update)
-    assignment.state = state
-    assignment.completed_on = on if state == "done" else None
+    if periodic:
+        if state == "done":
+            _cancel_period_reminders(session, assignment_id, directive.recurrence, key)  # type: ignore[union-attr,arg-type]
+    else:
+        assignment.state = state
+        assignment.completed_on = on if state == "done" else None
     if evidence:
         assignment.evidence = evidence
     session.add(assignment)
     session.flush()
     return update
+
+
+def _cancel_period_reminders(
+    session: Session, assignment_id: int, recurrence: str, key: str
+) -> None:
+    """A period reported done gets no more reminders."""
+    from models.reminder import Reminder
+
+    rungs = session.exec(
+        select(Reminder).where(
+            Reminder.assignment_id == assignment_id,
+            Reminder.state == "planned",
+            Reminder.occurrence.is_not(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    for rung in rungs:
+        if period_key(recurrence, rung.occurrence) == key:  # type: ignore[arg-type]
+            rung.state = "cancelled"
+            session.add(rung)
 
 
 def request_extension(
