@@ -50,6 +50,33 @@ class Settings(BaseSettings):
     actor: str | None = Field(
         default=None, description="Name recorded in the audit log; default: the OS user."
     )
+    report_parent: str | None = Field(
+        default=None,
+        description="The briefing's governing body (cơ quan chủ quản), e.g. «UBND huyện An Phú»; "
+        "empty: read from the latest notice's issuer.",
+    )
+    report_issuer: str | None = Field(
+        default=None,
+        description="The office issuing the briefing, e.g. «Văn phòng HĐND và UBND huyện»; "
+        "empty: the latest notice's issuer.",
+    )
+    report_place: str | None = Field(
+        default=None, description="Place name of the date line; empty: the latest notice's place."
+    )
+    report_symbol: str = Field(default="BC-VP", description="Number symbol: «Số: …/BC-VP».")
+    report_signer_title: str = Field(
+        default="CHÁNH VĂN PHÒNG", description="Signature block title (chức vụ người ký)."
+    )
+    report_signer_name: str | None = Field(default=None, description="Signer's name.")
+    report_recipients: list[str] = Field(
+        default=["Thường trực UBND", "Các đơn vị được giao nhiệm vụ", "Lưu: VT"],
+        description="«Nơi nhận» of the briefing (JSON list in the environment).",
+    )
+    report_list_limit: int = Field(
+        default=300,
+        ge=1,
+        description="Overdue or upcoming directives listed one by one in a briefing.",
+    )
 
     @model_validator(mode="after")
     def _check_hours(self) -> Settings:

@@ -57,3 +57,49 @@ def plan_everything(session: Session, start: date) -> None:
     ids = [a.id for a in session.exec(select(Assignment)).all()]
     plan_assignments(session=session, assignment_ids=ids, start=start)  # type: ignore[arg-type]
     session.commit()
+
+
+BRIEFING_NOTICE = DATA / "briefing-notice.yaml"
+
+
+def briefing_scenario(session: Session) -> int:
+    """The briefing notice (20/TB-VP, 03/06/2024) with known outcomes for June 2024:
+    1 done on its due date, 2 done a day late, 3 monthly and June reported in time,
+    4 extended (approved 19/06) to 05/07, 5 not done (a progress note on 24/06),
+    6 due in July, 7 ongoing; Thư ký ISO and others have nothing."""
+    from tasks.progress import (
+        decide_extension,
+        find_assignment,
+        record_progress,
+        request_extension,
+    )
+
+    import_directory(session=session, path=MINI_UNITS)
+    notice = register_notice_file(session=session, path=BRIEFING_NOTICE)
+    nid = notice.id
+
+    def aid(ref: str, unit: str) -> int:
+        return find_assignment(session=session, notice_id=nid, ref=ref, unit_code=unit).id  # type: ignore[arg-type, return-value]
+
+    record_progress(
+        session=session, assignment_id=aid("1", "T-A-NV"), state="done", on=date(2024, 6, 14)
+    )
+    record_progress(
+        session=session, assignment_id=aid("2", "T-A-TP"), state="done", on=date(2024, 6, 14)
+    )
+    record_progress(
+        session=session, assignment_id=aid("3", "T-A-NV"), state="done", on=date(2024, 6, 18)
+    )
+    ext = request_extension(
+        session=session, assignment_id=aid("4", "T-A-X1"), to=date(2024, 7, 5), reason="Chờ in ấn"
+    )
+    decide_extension(session=session, extension_id=ext.id, approve=True, on=date(2024, 6, 19))  # type: ignore[arg-type]
+    record_progress(
+        session=session,
+        assignment_id=aid("5", "T-A-X2"),
+        state="in_progress",
+        on=date(2024, 6, 24),
+        note="Đang tổng hợp số liệu",
+    )
+    session.commit()
+    return nid  # type: ignore[return-value]
