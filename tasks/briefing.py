@@ -201,16 +201,17 @@ def pct_on_time(counts: dict[str, int]) -> float | None:
 # ----------------------------------------------------------------------------- the items
 
 
-def _occurrence_table(period: Period, calendar: WorkCalendar) -> Any | None:
+def _occurrence_table(start: date, end: date, calendar: WorkCalendar) -> Any | None:
     """A small literal table (recurrence, anchor day, anchor month, due, period key) of the
-    occurrences that fall in the period, for every anchor a directive can have."""
+    occurrences that fall in [start, end] (at most a quarter), for every anchor a directive
+    can have."""
     rows = []
-    start, end = period.start, period.end
     for recurrence in RECURRING_PERIODS:
         # (day, month) as SQL reads them from the directive's anchor date; 0 = no anchor.
         anchors: list[tuple[int, int, date | None]] = [(0, 0, None)]
         if recurrence == "yearly":
-            for m in sorted({start.month, end.month}):
+            months = sorted({(start.month - 1 + k) % 12 + 1 for k in range(_months(start, end))})
+            for m in months:
                 anchors += [(d, m, _valid(2000, m, d)) for d in range(1, 32) if _valid(2000, m, d)]
         else:
             anchors += [(d, 0, date(2000, 1, d)) for d in range(1, 32)]
@@ -232,6 +233,10 @@ def _occurrence_table(period: Period, calendar: WorkCalendar) -> Any | None:
     return union_all(*rows).subquery("occ")
 
 
+def _months(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
 def _valid(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -250,12 +255,21 @@ def _status(*, due: Any, done_on: Any, no_deadline: Any, as_of: date, soon: date
     )
 
 
-def items_query(*, period: Period, as_of: date, calendar: WorkCalendar | None = None) -> Any:
-    """Every item of the period with its unit, due date, completion and category: a
-    subquery with columns assignment_id, unit_id, due, done_on, status, period_key."""
+def items_query(
+    *,
+    start: date,
+    end: date,
+    as_of: date,
+    calendar: WorkCalendar | None = None,
+    scope: str = "open",
+) -> Any:
+    """Every item of [start, end] with its unit, due date, completion and category: a
+    subquery with columns assignment_id, unit_id, due, done_on, status, period_key.
+
+    ``scope="open"`` (the briefing): directives open at some time in the period, that is not
+    done before it began. ``scope="due"`` (the scorecard): directives due in the period."""
     cal = calendar or default_calendar()
     soon = cal.add_working_days(as_of, get_settings().due_soon_days)
-    start, end = period.start, period.end
     known_by = min(end, as_of)  # a notice issued after the report date is not known yet
 
     # Directives with a date (or none) and ongoing ones: the due date as of that day honours
@@ -301,11 +315,16 @@ def items_query(*, period: Period, as_of: date, calendar: WorkCalendar | None = 
             Assignment.role == "lead",
             Notice.issued_on <= known_by,
             ~periodic,
-            or_(Assignment.completed_on.is_(None), Assignment.completed_on >= start),  # type: ignore[union-attr]
         )
     )
+    if scope == "due":
+        tasks = tasks.where(due >= start, due <= end)
+    else:
+        tasks = tasks.where(
+            or_(Assignment.completed_on.is_(None), Assignment.completed_on >= start)  # type: ignore[union-attr]
+        )
     parts = [tasks]
-    occ = _occurrence_table(period, cal)
+    occ = _occurrence_table(start, end, cal)
     if occ is not None:
         reported = (
             select(
@@ -471,11 +490,12 @@ def compute_briefing(
     settings = get_settings()
     limit = list_limit or settings.report_list_limit
     as_of = as_of or min(period.end, date.today())
-    items = items_query(period=period, as_of=as_of, calendar=cal)
+    items = items_query(start=period.start, end=period.end, as_of=as_of, calendar=cal)
     by_unit = _counts_by_unit(session, items)
     previous = period.previous()
     prev_by_unit = _counts_by_unit(
-        session, items_query(period=previous, as_of=previous.end, calendar=cal)
+        session,
+        items_query(start=previous.start, end=previous.end, as_of=previous.end, calendar=cal),
     )
     unit_ids = set(by_unit) | set(prev_by_unit)
     names = {
@@ -502,7 +522,7 @@ def compute_briefing(
     ).scalar_one()
 
     nxt = period.next()
-    upcoming = items_query(period=nxt, as_of=as_of, calendar=cal)
+    upcoming = items_query(start=nxt.start, end=nxt.end, as_of=as_of, calendar=cal)
     in_next = and_(
         upcoming.c.done_on.is_(None),
         upcoming.c.due >= nxt.start,

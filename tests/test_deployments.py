@@ -26,22 +26,28 @@ def test_sweep_runs_at_eight_on_weekdays_in_vietnam() -> None:
     assert (first.day, first.hour) == (1, 7)
 
 
-def test_served_deployment() -> None:
-    (sweep,) = deployments()
+def test_served_deployments() -> None:
+    sweep, briefing = deployments()
     assert sweep.name == "nhac-viec-hang-ngay"
     assert sweep.schedules[0].schedule.cron == SWEEP_CRON
+    assert briefing.name == "bao-cao-giao-ban-hang-thang"
+    assert briefing.schedules[0].schedule.cron == BRIEFING_CRON
+    assert briefing.schedules[0].schedule.timezone == TIMEZONE
 
 
 def test_prefect_yaml_points_at_real_flows() -> None:
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     assert config["prefect-version"] == "3.8.8"
+    crons = {"reminder-sweep": SWEEP_CRON, "monthly-briefing": BRIEFING_CRON}
+    seen = set()
     for deployment in config["deployments"]:
         path, name = deployment["entrypoint"].split(":")
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         flow = getattr(module, name)
-        assert flow.name == "reminder-sweep"
+        seen.add(flow.name)
         (schedule,) = deployment["schedules"]
-        assert schedule["cron"] == SWEEP_CRON and schedule["timezone"] == TIMEZONE
+        assert schedule["cron"] == crons[flow.name] and schedule["timezone"] == TIMEZONE
         assert deployment["work_pool"]["name"] == "dondoc"
         env = deployment["work_pool"]["job_variables"]["env"]
         assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
+    assert seen == set(crons)

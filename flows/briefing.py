@@ -1,0 +1,105 @@
+"""The monthly giao ban briefing as a Prefect flow: numbers (one task, SQL aggregation),
+documents (one task), and the briefing as markdown and table artifacts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from dondoc.settings import get_settings
+from models.db import get_engine, session_scope
+from tasks.briefing import Briefing, compute_briefing
+from tasks.periods import Period, parse_month
+
+
+def last_month(today: date | None = None) -> str:
+    """The month a briefing run on the 1st reports on: the one just ended."""
+    today = today or date.today()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year}-{month:02d}"
+
+
+@task
+def briefing_numbers(period: Period, as_of: date | None) -> Briefing:
+    """Every number of the briefing, by SQL aggregation."""
+    with session_scope(get_engine()) as session:
+        return compute_briefing(session=session, period=period, as_of=as_of)
+
+
+@task
+def write_documents(briefing: Briefing, folder: Path) -> dict[str, str]:
+    """The DOCX, HTML and Markdown (with its chart) of the briefing, in ``folder``."""
+    from tasks.briefing_render import chart_png, render_docx, render_html, render_markdown
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"bao-cao-giao-ban-{briefing.period.key()}"
+    paths = {
+        "docx": folder / f"{stem}.docx",
+        "html": folder / f"{stem}.html",
+        "md": folder / f"{stem}.md",
+        "png": folder / f"{stem}.png",
+    }
+    paths["docx"].write_bytes(render_docx(briefing))
+    paths["html"].write_text(render_html(briefing), encoding="utf-8")
+    paths["png"].write_bytes(chart_png(briefing))
+    paths["md"].write_text(render_markdown(briefing, chart=paths["png"].name), encoding="utf-8")
+    return {k: str(v) for k, v in paths.items()}
+
+
+def _artifacts(briefing: Briefing) -> None:
+    from tasks.briefing_render import render_markdown
+
+    key = f"giao-ban-{briefing.period.key()}"
+    create_markdown_artifact(
+        markdown=render_markdown(briefing),
+        key=key,
+        description=f"Báo cáo giao ban {briefing.period.label}",
+    )
+    create_table_artifact(
+        table=[
+            {
+                "Đơn vị": u.name,
+                "Được giao": u.assigned,
+                "Đúng hạn": u.counts["done_on_time"],
+                "Quá hạn (đã xong)": u.counts["done_late"],
+                "Trong hạn": u.in_progress_in_time,
+                "Quá hạn": u.counts["overdue"],
+                "Tỷ lệ đúng hạn (%)": "—" if u.pct_on_time is None else u.pct_on_time,
+            }
+            for u in briefing.units
+        ],
+        key=f"{key}-don-vi",
+        description=f"Kết quả theo đơn vị, {briefing.period.label}",
+    )
+
+
+@flow(name="monthly-briefing", flow_run_name="giao-ban-{month}")
+def monthly_briefing(
+    month: str | None = None,
+    period: str = "calendar",
+    as_of: date | None = None,
+    folder: str | None = None,
+) -> dict[str, Any]:
+    """The briefing of ``month`` (YYYY-MM; default: the month just ended), in the calendar
+    month or the 15-14 reporting period, written to DATA_DIR/briefings (or ``folder``)."""
+    month = month or last_month()
+    chosen = parse_month(month, period)
+    briefing = briefing_numbers(chosen, as_of)
+    target = Path(folder) if folder else get_settings().ensure_data_dir() / "briefings"
+    files = write_documents(briefing, target)
+    _artifacts(briefing)
+    summary = {
+        "month": month,
+        "period": period,
+        "as_of": briefing.as_of.isoformat(),
+        "total": briefing.total,
+        "totals": briefing.totals,
+        "pct_on_time": briefing.pct_on_time,
+        "files": files,
+    }
+    get_run_logger().info("Báo cáo giao ban %s: %s", chosen.label, summary)
+    return summary
