@@ -63,7 +63,7 @@ def record_progress(
     if period is not None and not periodic:
         raise InputError(
             f"Nhiệm vụ giao {assignment_id} không phải nhiệm vụ định kỳ theo tháng/quý/năm: "
-            "bỏ «kỳ» (--period)."
+            "không ghi kỳ báo cáo cho nhiệm vụ này."
         )
     key = None
     if periodic:
