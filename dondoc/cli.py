@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
@@ -37,6 +38,9 @@ app.add_typer(units_app, name="units")
 app.add_typer(notice_app, name="notice")
 app.add_typer(assignment_app, name="assignment")
 app.add_typer(extension_app, name="extension")
+from dondoc.cli_progress import progress_app  # noqa: E402
+
+app.add_typer(progress_app, name="progress")
 
 console = Console()
 if not console.is_terminal:  # logs and pipes: wide enough for the status table
@@ -46,7 +50,8 @@ T = TypeVar("T")
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]Lỗi:[/] {message}", highlight=False, soft_wrap=True)
+    # The message is plain text (a file name or a cell may hold "[…]"), never markup.
+    err.print(f"[bold red]Lỗi:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -745,11 +750,116 @@ def serve() -> None:
         with _ready_session():
             pass
         console.print(
-            "Đang phục vụ lịch «nhắc việc hằng ngày» (08:00 thứ Hai–thứ Sáu, giờ Việt Nam). Ctrl-C để dừng."
+            "Đang phục vụ lịch «nhắc việc hằng ngày» (08:00 thứ Hai–thứ Sáu, giờ Việt Nam) và "
+            "«báo cáo giao ban» (07:00 ngày 1 hằng tháng). Ctrl-C để dừng."
         )
         serve_all()
 
     _run(go)
+
+
+# ----------------------------------------------------------------------------- briefing
+
+
+class BriefingFormat(StrEnum):
+    docx = "docx"
+    html = "html"
+    md = "md"
+    json = "json"
+
+
+class PeriodKind(StrEnum):
+    calendar = "calendar"
+    regime = "15-14"
+
+
+@app.command()
+def briefing(
+    month: Annotated[str, typer.Option("--month", help="Tháng báo cáo, dạng YYYY-MM.")],
+    fmt: Annotated[
+        BriefingFormat, typer.Option("--format", help="docx, html, md hoặc json.")
+    ] = BriefingFormat.md,
+    period: Annotated[
+        PeriodKind,
+        typer.Option(
+            "--period", help="calendar: cả tháng; 15-14: từ ngày 15 tháng trước đến ngày 14."
+        ),
+    ] = PeriodKind.calendar,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Ngày tính trạng thái; mặc định cuối kỳ (hoặc hôm nay)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Tệp ghi báo cáo; bỏ trống: in ra màn hình.")
+    ] = None,
+) -> None:
+    """Báo cáo giao ban tháng: tổng hợp, theo đơn vị, quá hạn, kỳ tới, biểu đồ."""
+    from tasks.briefing_render import write_briefing
+
+    from tasks.briefing import compute_briefing
+    from tasks.periods import parse_month
+
+    def go() -> None:
+        chosen = parse_month(month, period.value)
+        day = _date(as_of, "--as-of") if as_of else None
+        with _ready_session() as session:
+            numbers = compute_briefing(session=session, period=chosen, as_of=day)
+        result = write_briefing(numbers, fmt.value, out)
+        if out is None:
+            typer.echo(result if isinstance(result, str) else result.decode("utf-8"))
+        else:
+            console.print(f"Đã ghi báo cáo giao ban {chosen.label} vào {out}.")
+
+    _run(go)
+
+
+@app.command()
+def scorecard(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Ngày cuối của 12 tháng; mặc định hôm nay.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
+) -> None:
+    """Tỷ lệ nhiệm vụ hoàn thành đúng hạn của từng đơn vị trong 12 tháng, và xu hướng."""
+    from tasks.scorecard import compute_scorecard
+
+    def go() -> None:
+        day = _date(as_of, "--as-of", default=date.today())
+        with _ready_session() as session:
+            card = compute_scorecard(session=session, as_of=day)
+        if as_json:
+            typer.echo(json.dumps(card.to_json(), ensure_ascii=False, indent=2))
+            return
+        if not card.units:
+            console.print(f"Không có nhiệm vụ nào đến hạn trong 12 tháng đến ngày {day:%d/%m/%Y}.")
+            return
+        table = Table(
+            title=f"Tỷ lệ hoàn thành đúng hạn, 12 tháng đến ngày {day:%d/%m/%Y} (đơn vị chủ trì)"
+        )
+        table.add_column("Đơn vị")
+        table.add_column("Đến hạn", justify="right")
+        table.add_column("Đúng hạn", justify="right")
+        table.add_column("Tỷ lệ", justify="right")
+        for w in card.windows:
+            table.add_column(w.label, justify="right")
+        table.add_column("Xu hướng")
+        for u in card.units:
+            table.add_row(
+                u.name,
+                str(u.due_total),
+                str(u.on_time_total),
+                _pct_text(u.pct),
+                *(_pct_text(p) for p in u.quarter_pct()),
+                u.trend_word
+                + ("" if u.trend is None else f" ({u.trend:+.1f} điểm)".replace(".", ",")),
+            )
+        console.print(table)
+
+    _run(go)
+
+
+def _pct_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%".replace(".", ",")
 
 
 # ----------------------------------------------------------------------------- demo

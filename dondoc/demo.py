@@ -124,11 +124,30 @@ def run_demo(
     console.print(Rule(f"Trạng thái tính đến ngày {as_of:%d/%m/%Y}"))
     console.print(status_table(shown, f"Một số đơn vị – tính đến ngày {as_of:%d/%m/%Y}"))
     console.print(summary_table(counts, f"Tổng hợp toàn bộ {len(rows)} lượt giao nhiệm vụ"))
+    _briefing(console, settings.data_dir / "briefings", as_of)
     console.print(
         f"Xong trong {time.perf_counter() - started:.1f} giây. Xem tất cả: "
         f"DONDOC_DATABASE_URL={url} .venv/bin/dondoc status --as-of {as_of:%d/%m/%Y}"
     )
     return counts
+
+
+def _briefing(console: Console, folder: Path, as_of: date) -> None:
+    """The monthly briefing of the status month, as the flow scheduled on the 1st makes it."""
+    from flows.briefing import monthly_briefing
+
+    month = f"{as_of.year}-{as_of.month:02d}"
+    result = monthly_briefing(month=month, as_of=as_of, folder=str(folder))
+    totals = result["totals"]
+    rate = result["pct_on_time"]
+    console.print(Rule(f"Báo cáo giao ban tháng {as_of.month:02d}/{as_of.year}"))
+    console.print(
+        f"7. Luồng «monthly_briefing»: {result['total']} nhiệm vụ trong tháng (đơn vị chủ trì), "
+        f"{totals['done_on_time']} hoàn thành đúng hạn, {totals['overdue']} quá hạn; "
+        f"tỷ lệ đúng hạn {'—' if rate is None else str(rate).replace('.', ',') + '%'}."
+    )
+    for kind, path in sorted(result["files"].items()):
+        console.print(f"   {kind.upper():4} {path}")
 
 
 def _register(console: Console, engine: Any) -> dict[str, int]:

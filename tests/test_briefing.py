@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
+from docx import Document
 from sqlmodel import Session
+from typer.testing import CliRunner
 
+from dondoc.cli import app
 from tasks.briefing import compute_briefing, pct_on_time
 from tasks.periods import Period
 from tasks.progress import find_assignment, record_progress
@@ -172,3 +176,57 @@ def test_bad_month_is_refused(month: str) -> None:
 
     with pytest.raises(InputError):
         parse_month(month)
+
+
+# ----------------------------------------------------------------------------- commands
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def scenario_env(app_env: str, session: Session) -> str:
+    briefing_scenario(session)
+    return app_env
+
+
+def test_briefing_command_json_docx_md(scenario_env: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["briefing", "--month", "2024-06", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    numbers = json.loads(result.output)
+    assert numbers["total"] == 7 and numbers["totals"]["done_late"] == 1
+    out = tmp_path / "bc" / "giao-ban.docx"
+    out.parent.mkdir()
+    result = runner.invoke(
+        app, ["briefing", "--month", "2024-06", "--format", "docx", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Đã ghi báo cáo giao ban tháng 06/2024" in result.output
+    assert len(Document(str(out)).tables) >= 4
+    result = runner.invoke(app, ["briefing", "--month", "2024-06", "--period", "15-14"])
+    assert result.exit_code == 0 and "14/06/2024" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2024-13"], "từ 1 đến 12"),
+        (["--month", "2024-06", "--format", "docx"], "--out"),
+        (["--month", "2024-06", "--as-of", "31/02/2024"], "--as-of"),
+    ],
+)
+def test_briefing_command_errors(scenario_env: str, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["briefing", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_scorecard_command(scenario_env: str) -> None:
+    result = runner.invoke(app, ["scorecard", "--as-of", "31/07/2024"])
+    assert result.exit_code == 0, result.output
+    assert "Phòng Nội vụ" in result.output and "50,0%" in result.output
+    as_json = json.loads(
+        runner.invoke(app, ["scorecard", "--as-of", "31/07/2024", "--json"]).output
+    )
+    assert {u["code"] for u in as_json["units"]} == {"T-A-NV", "T-A-TP", "T-A-X1", "T-A-X2"}
+    empty = runner.invoke(app, ["scorecard", "--as-of", "31/05/2024"])
+    assert empty.exit_code == 0 and "Không có nhiệm vụ nào đến hạn" in empty.output

@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -160,3 +161,50 @@ def test_two_sweeps_at_once_on_postgresql(postgres_url: str, mailbox: Mailbox) -
     assert sum(r.sent for r in results) == len(rows) == len(mailbox.inbox)
     pairs = Counter((m.rcpt_tos[0], m.subject) for m in mailbox.inbox)
     assert max(pairs.values()) == 1
+
+
+def test_monthly_briefing_flow_writes_documents_and_artifacts(
+    prefect_harness: None, app_env: str, tmp_path: Path
+) -> None:
+    from docx import Document
+
+    from flows.briefing import last_month, monthly_briefing
+    from tests.helpers import briefing_scenario
+
+    engine = create_engine(app_env)
+    with Session(engine) as session:
+        briefing_scenario(session)
+    engine.dispose()
+    result = monthly_briefing(month="2024-06", folder=str(tmp_path / "bc"))
+    assert result["total"] == 7 and result["totals"]["overdue"] == 1
+    assert result["pct_on_time"] == 50.0
+    doc = Document(result["files"]["docx"])
+    assert any("BÁO CÁO" in p.text for p in doc.paragraphs)
+    assert Path(result["files"]["png"]).read_bytes().startswith(b"\x89PNG")
+    assert "Phòng Nội vụ" in Path(result["files"]["html"]).read_text(encoding="utf-8")
+    markdown, table = _artifact("giao-ban-2024-06"), _artifact("giao-ban-2024-06-don-vi")
+    assert markdown["type"] == "markdown" and "Phòng Nội vụ" in str(markdown["data"])
+    rows = {row["Đơn vị"]: row for row in json.loads(table["data"])}
+    assert table["type"] == "table", rows
+    assert rows["UBND xã Phú Hội"]["Quá hạn"] == 1 and rows["Phòng Nội vụ"]["Đúng hạn"] == 2
+    assert last_month(date(2025, 1, 1)) == "2024-12" and last_month(date(2025, 3, 1)) == "2025-02"
+
+
+def _artifact(key: str) -> dict:  # type: ignore[type-arg]
+    """The latest artifact with this key, read from the API directly: the 3.8.8 client sends
+    null filters that its own server refuses (HTTP 422)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        response = client._client.post(
+            "/artifacts/filter",
+            json={
+                "artifacts": {"key": {"any_": [key]}},
+                "limit": 1,
+                "offset": 0,
+                "sort": "UPDATED_DESC",
+            },
+        )
+    response.raise_for_status()
+    (artifact,) = response.json()
+    return artifact  # type: ignore[no-any-return]
