@@ -43,9 +43,10 @@ def write_documents(briefing: Briefing, folder: Path) -> dict[str, str]:
         "md": folder / f"{stem}.md",
         "png": folder / f"{stem}.png",
     }
-    paths["docx"].write_bytes(render_docx(briefing))
-    paths["html"].write_text(render_html(briefing), encoding="utf-8")
-    paths["png"].write_bytes(chart_png(briefing))
+    png = chart_png(briefing)  # drawn once, for all three documents
+    paths["docx"].write_bytes(render_docx(briefing, png))
+    paths["html"].write_text(render_html(briefing, png), encoding="utf-8")
+    paths["png"].write_bytes(png)
     paths["md"].write_text(render_markdown(briefing, chart=paths["png"].name), encoding="utf-8")
     return {k: str(v) for k, v in paths.items()}
 
