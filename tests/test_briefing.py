@@ -230,3 +230,37 @@ def test_scorecard_command(scenario_env: str) -> None:
     assert {u["code"] for u in as_json["units"]} == {"T-A-NV", "T-A-TP", "T-A-X1", "T-A-X2"}
     empty = runner.invoke(app, ["scorecard", "--as-of", "31/05/2024"])
     assert empty.exit_code == 0 and "Không có nhiệm vụ nào đến hạn" in empty.output
+
+
+def test_same_numbers_on_postgresql(postgres_url: str) -> None:
+    """The SQL (literal occurrence table, EXTRACT, window of extensions) on PostgreSQL."""
+    from sqlalchemy import create_engine
+
+    from models.db import upgrade_database
+
+    upgrade_database(postgres_url)
+    engine = create_engine(postgres_url)
+    try:
+        with Session(engine) as session:
+            briefing_scenario(session)
+            june = compute_briefing(session=session, period=JUNE).to_json()
+            regime = compute_briefing(session=session, period=Period(2024, 6, "15-14")).to_json()
+            card = compute_scorecard(session=session, as_of=date(2024, 7, 31)).to_json()
+    finally:
+        engine.dispose()
+    assert june["totals"] == {
+        "done_on_time": 2,
+        "done_late": 1,
+        "in_time": 1,
+        "due_soon": 1,
+        "overdue": 1,
+        "no_deadline": 1,
+    }
+    assert [(i["ref"], i["due"]) for i in june["due_next"]] == [
+        ("4", "2024-07-05"),
+        ("6", "2024-07-15"),
+        ("3", "2024-07-22"),
+    ]
+    assert june["overdue"][0]["note"] == "Đang tổng hợp số liệu"
+    assert regime["totals"]["in_time"] == 2 and regime["total"] == 6
+    assert {u["code"]: u["pct_on_time"] for u in card["units"]}["T-A-NV"] == 50.0
