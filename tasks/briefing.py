@@ -18,17 +18,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, and_, case, extract, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from dondoc.settings import get_settings
 from models.delivery import Delivery
 from models.notice import Assignment, Directive, Notice
-from models.progress import ExtensionRequest, ProgressUpdate
+from models.progress import ProgressUpdate
 from models.unit import Unit
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.periods import RECURRING_PERIODS, Period, occurrence_in
-from tasks.status import CATEGORIES
+from tasks.status import CATEGORIES, due_as_of, status_case
 
 KEYS = tuple(c.key for c in CATEGORIES)
 
@@ -244,17 +243,6 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _status(*, due: Any, done_on: Any, no_deadline: Any, as_of: date, soon: date) -> Any:
-    return case(
-        (and_(done_on.is_not(None), or_(due.is_(None), done_on <= due)), literal("done_on_time")),
-        (done_on.is_not(None), literal("done_late")),
-        (or_(no_deadline, due.is_(None)), literal("no_deadline")),
-        (due < as_of, literal("overdue")),
-        (due <= soon, literal("due_soon")),
-        else_=literal("in_time"),
-    )
-
-
 def items_query(
     *,
     start: date,
@@ -274,29 +262,16 @@ def items_query(
 
     # Directives with a date (or none) and ongoing ones: the due date as of that day honours
     # the extensions approved by then (as tasks.status does).
-    latest_ext = (
-        select(ExtensionRequest.assignment_id, func.max(ExtensionRequest.id).label("ext_id"))
-        .where(ExtensionRequest.state == "approved", ExtensionRequest.decided_on <= as_of)
-        .group_by(ExtensionRequest.assignment_id)
-        .subquery()
-    )
-    first_ext = (
-        select(ExtensionRequest.assignment_id, func.min(ExtensionRequest.id).label("ext_id"))
-        .where(ExtensionRequest.state == "approved")
-        .group_by(ExtensionRequest.assignment_id)
-        .subquery()
-    )
-    ext_now, ext_first = aliased(ExtensionRequest), aliased(ExtensionRequest)
-    due = func.coalesce(ext_now.approved_due, ext_first.previous_due, Assignment.effective_due)
+    due, with_extensions = due_as_of(as_of)
     done_on = case((Assignment.completed_on <= as_of, Assignment.completed_on), else_=None)
     periodic = and_(Directive.due_kind == "recurring", Directive.recurrence.in_(RECURRING_PERIODS))  # type: ignore[union-attr]
-    tasks = (
+    tasks = with_extensions(
         select(
             Assignment.id.label("assignment_id"),
             Assignment.unit_id.label("unit_id"),
             due.label("due"),
             done_on.label("done_on"),
-            _status(
+            status_case(
                 due=due,
                 done_on=done_on,
                 no_deadline=Directive.due_kind == "recurring",
@@ -307,16 +282,7 @@ def items_query(
         )
         .join(Directive, Directive.id == Assignment.directive_id)
         .join(Notice, Notice.id == Directive.notice_id)
-        .outerjoin(latest_ext, latest_ext.c.assignment_id == Assignment.id)
-        .outerjoin(ext_now, ext_now.id == latest_ext.c.ext_id)
-        .outerjoin(first_ext, first_ext.c.assignment_id == Assignment.id)
-        .outerjoin(ext_first, ext_first.id == first_ext.c.ext_id)
-        .where(
-            Assignment.role == "lead",
-            Notice.issued_on <= known_by,
-            ~periodic,
-        )
-    )
+    ).where(Assignment.role == "lead", Notice.issued_on <= known_by, ~periodic)
     if scope == "due":
         tasks = tasks.where(due >= start, due <= end)
     else:
@@ -344,7 +310,7 @@ def items_query(
                 Assignment.unit_id.label("unit_id"),
                 occ.c.due.label("due"),
                 reported.c.done_on.label("done_on"),
-                _status(
+                status_case(
                     due=occ.c.due,
                     done_on=reported.c.done_on,
                     no_deadline=literal(False),

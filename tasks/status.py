@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -66,13 +67,13 @@ class StatusRow:
         return out
 
 
-def status_statement(*, as_of: date, soon_limit: date) -> Any:
-    """The SELECT giving every assignment's status as of ``as_of`` (no query per row).
+def due_as_of(as_of: date) -> tuple[Any, Callable[[Any], Any]]:
+    """The due date in force on ``as_of``, and a function adding the outer joins it needs to
+    a SELECT over Assignment.
 
-    The due date as of that day is the newest extension approved by then, else the first
-    approved extension's previous due date (the due date before any extension), else the
-    assignment's effective due date. Completion counts only when it happened by then.
-    """
+    That is the newest extension approved by then, else the first approved extension's
+    previous due date (the due date before any extension), else the assignment's effective
+    due date."""
     latest_ext = (
         select(ExtensionRequest.assignment_id, func.max(ExtensionRequest.id).label("ext_id"))
         .where(ExtensionRequest.state == "approved", ExtensionRequest.decided_on <= as_of)
@@ -88,16 +89,47 @@ def status_statement(*, as_of: date, soon_limit: date) -> Any:
     ext_now = aliased(ExtensionRequest)
     ext_first = aliased(ExtensionRequest)
     due = func.coalesce(ext_now.approved_due, ext_first.previous_due, Assignment.effective_due)
-    done_on = case((Assignment.completed_on <= as_of, Assignment.completed_on), else_=None)
-    status = case(
+
+    def joins(stmt: Any) -> Any:
+        return (
+            stmt.outerjoin(latest_ext, latest_ext.c.assignment_id == Assignment.id)
+            .outerjoin(ext_now, ext_now.id == latest_ext.c.ext_id)
+            .outerjoin(first_ext, first_ext.c.assignment_id == Assignment.id)
+            .outerjoin(ext_first, ext_first.id == first_ext.c.ext_id)
+        )
+
+    return due, joins
+
+
+def status_case(*, due: Any, done_on: Any, no_deadline: Any, as_of: date, soon: date) -> Any:
+    """The category (one of CATEGORIES' keys) as a SQL CASE over a due date and a completion
+    date as of ``as_of``; due dates up to ``soon`` are "due soon"."""
+    return case(
         (and_(done_on.is_not(None), or_(due.is_(None), done_on <= due)), literal("done_on_time")),
         (done_on.is_not(None), literal("done_late")),
-        (or_(Directive.due_kind == "recurring", due.is_(None)), literal("no_deadline")),
+        (or_(no_deadline, due.is_(None)), literal("no_deadline")),
         (due < as_of, literal("overdue")),
-        (due <= soon_limit, literal("due_soon")),
+        (due <= soon, literal("due_soon")),
         else_=literal("in_time"),
     )
-    return (
+
+
+def status_statement(*, as_of: date, soon_limit: date) -> Any:
+    """The SELECT giving every assignment's status as of ``as_of`` (no query per row).
+
+    The due date is the one in force on that day (``due_as_of``); completion counts only
+    when it happened by then.
+    """
+    due, with_extensions = due_as_of(as_of)
+    done_on = case((Assignment.completed_on <= as_of, Assignment.completed_on), else_=None)
+    status = status_case(
+        due=due,
+        done_on=done_on,
+        no_deadline=Directive.due_kind == "recurring",
+        as_of=as_of,
+        soon=soon_limit,
+    )
+    return with_extensions(
         select(
             Assignment.id,
             Notice.number,
@@ -117,12 +149,7 @@ def status_statement(*, as_of: date, soon_limit: date) -> Any:
         .join(Directive, Directive.id == Assignment.directive_id)
         .join(Notice, Notice.id == Directive.notice_id)
         .join(Unit, Unit.id == Assignment.unit_id)
-        .outerjoin(latest_ext, latest_ext.c.assignment_id == Assignment.id)
-        .outerjoin(ext_now, ext_now.id == latest_ext.c.ext_id)
-        .outerjoin(first_ext, first_ext.c.assignment_id == Assignment.id)
-        .outerjoin(ext_first, ext_first.id == first_ext.c.ext_id)
-        .where(Notice.issued_on <= as_of)
-    )
+    ).where(Notice.issued_on <= as_of)
 
 
 def compute_status(
