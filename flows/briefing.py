@@ -13,14 +13,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from dondoc.settings import get_settings
 from models.db import get_engine, session_scope
 from tasks.briefing import Briefing, compute_briefing
-from tasks.periods import Period, parse_month
+from tasks.periods import Period, parse_month, shift_month
 
 
 def last_month(today: date | None = None) -> str:
     """The month a briefing run on the 1st reports on: the one just ended."""
-    today = today or date.today()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year}-{month:02d}"
+    month = shift_month((today or date.today()).replace(day=1), -1)
+    return f"{month.year}-{month.month:02d}"
 
 
 @task

@@ -25,7 +25,7 @@ class Period:
     @property
     def start(self) -> date:
         if self.kind == "15-14":
-            return _shift_month(date(self.year, self.month, 15), -1)
+            return shift_month(date(self.year, self.month, 15), -1)
         return date(self.year, self.month, 1)
 
     @property
@@ -43,11 +43,11 @@ class Period:
         return base
 
     def previous(self) -> Period:
-        d = _shift_month(date(self.year, self.month, 1), -1)
+        d = shift_month(date(self.year, self.month, 1), -1)
         return Period(d.year, d.month, self.kind)
 
     def next(self) -> Period:
-        d = _shift_month(date(self.year, self.month, 1), 1)
+        d = shift_month(date(self.year, self.month, 1), 1)
         return Period(d.year, d.month, self.kind)
 
     def key(self) -> str:
@@ -58,16 +58,24 @@ def parse_month(text: str, kind: str = "calendar") -> Period:
     """``2024-06`` (or ``06/2024``) → the period of that month; a clear error otherwise."""
     if kind not in PERIOD_KINDS:
         raise InputError(f"Kỳ báo cáo «{kind}» không hợp lệ: dùng calendar hoặc 15-14.")
+    found = _year_month(text)
+    if found is None:
+        raise InputError(f"Tháng «{text}» không đọc được: viết dạng YYYY-MM, ví dụ 2024-06.")
+    year, month = found
+    if not 1 <= month <= 12:
+        raise InputError(f"Tháng «{text}» không có: tháng phải từ 1 đến 12.")
+    return Period(year, month, kind)
+
+
+def _year_month(text: str) -> tuple[int, int] | None:
+    """(year, month) of "2024-06" or "06/2024" (the month not checked); None otherwise."""
     m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text) or re.fullmatch(
         r"\s*(\d{1,2})/(\d{4})\s*", text
     )
     if m is None:
-        raise InputError(f"Tháng «{text}» không đọc được: viết dạng YYYY-MM, ví dụ 2024-06.")
+        return None
     a, b = int(m.group(1)), int(m.group(2))
-    year, month = (a, b) if a > 12 else (b, a)
-    if not 1 <= month <= 12:
-        raise InputError(f"Tháng «{text}» không có: tháng phải từ 1 đến 12.")
-    return Period(year, month, kind)
+    return (a, b) if a > 12 else (b, a)
 
 
 def period_key(recurrence: str, day: date) -> str:
@@ -86,12 +94,9 @@ def parse_period_key(recurrence: str, text: str) -> str:
     against the directive's recurrence and give its key."""
     t = text.strip().upper()
     if recurrence == "monthly":
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})", t) or re.fullmatch(r"(\d{1,2})/(\d{4})", t)
-        if m:
-            a, b = int(m.group(1)), int(m.group(2))
-            year, month = (a, b) if a > 12 else (b, a)
-            if 1 <= month <= 12:
-                return f"{year}-{month:02d}"
+        found = _year_month(t)
+        if found and 1 <= found[1] <= 12:
+            return f"{found[0]}-{found[1]:02d}"
         hint = "tháng, dạng YYYY-MM (ví dụ 2024-06)"
     elif recurrence == "quarterly":
         m = re.fullmatch(r"(\d{4})-Q([1-4])", t) or re.fullmatch(r"Q([1-4])/(\d{4})", t)
@@ -126,7 +131,7 @@ def occurrence_in(
         due = _due_in_month(recurrence, anchor, month.year, month.month)
         if due is not None and start <= due <= end:
             out.append((due, period_key(recurrence, due)))
-        month = _shift_month(month, 1)
+        month = shift_month(month, 1)
     return out
 
 
@@ -145,7 +150,8 @@ def _due_in_month(recurrence: str, anchor: date | None, year: int, month: int) -
     return None
 
 
-def _shift_month(day: date, months: int) -> date:
+def shift_month(day: date, months: int) -> date:
+    """The same day ``months`` later (earlier when negative), clipped to the month's end."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, month_calendar.monthrange(year, month + 1)[1]))

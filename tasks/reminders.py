@@ -25,6 +25,7 @@ from models.notice import Assignment, Directive, Notice
 from models.reminder import Reminder
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.errors import InputError
+from tasks.periods import shift_month
 
 DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "deployments" / "escalation.yaml"
 ASSIGNED = "assigned"
@@ -147,10 +148,7 @@ def _period_end(day: date, recurrence: str) -> date:
 
 
 def _add_period(day: date, recurrence: str) -> date:
-    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence]
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
+    return shift_month(day, {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence])
 
 
 def occurrences(

@@ -8,7 +8,6 @@ Computed by SQL GROUP BY per quarter, from the same items as the monthly briefin
 
 from __future__ import annotations
 
-import calendar as month_calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from sqlmodel import Session
 from models.unit import Unit
 from tasks.briefing import KEYS, items_query
 from tasks.calendar import WorkCalendar, default_calendar
+from tasks.periods import shift_month
 
 TREND_DEAD_ZONE = 2.0  # percentage points: a smaller move is "stable"
 
@@ -120,17 +120,11 @@ def windows_before(as_of: date) -> list[Window]:
     # Each bound counted from as_of itself, so short months do not make the windows drift.
     return [
         Window(
-            _months_back(as_of, 3 * (4 - k)) + timedelta(days=1),
-            _months_back(as_of, 3 * (3 - k)),
+            shift_month(as_of, -3 * (4 - k)) + timedelta(days=1),
+            shift_month(as_of, -3 * (3 - k)),
         )
         for k in range(4)
     ]
-
-
-def _months_back(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, month_calendar.monthrange(year, month + 1)[1]))
 
 
 def compute_scorecard(
