@@ -241,15 +241,79 @@ def _registered(notice: Any, n_directives: int, n_assignments: int) -> None:
         f"{n_directives} nhiệm vụ, {n_assignments} lượt giao cho đơn vị."
     )
     if get_settings().follow_up:
-        from flows.reminders import start_follow_up
-
-        result = start_follow_up(notice.id)
+        _follow_up_now(notice.id, notice.number)
+    else:
         console.print(
-            f"Theo dõi: {result['planned']} mốc nhắc việc đã lập; thư giao việc: {result['sent']} đã gửi, "
-            f"{result['retry']} chờ gửi lại"
-            + (f" ({result['skipped']})" if result.get("skipped") else "")
-            + "."
+            "Kế hoạch nhắc việc sẽ được lập ở lần nhắc việc tới (DONDOC_FOLLOW_UP=false), "
+            "hoặc ngay bây giờ bằng «dondoc follow-up»."
         )
+
+
+def _follow_up_now(notice_id: int, number: str | None) -> None:
+    """Follow the notice up: on a Prefect server with the follow-up deployment, a run for the
+    work pool; otherwise the flow here. The notice is already stored as "pending": a failure
+    here loses nothing, and says what happens next."""
+    from flows.reminders import start_follow_up, submit_follow_up
+
+    try:
+        submitted = submit_follow_up(notice_id)
+        if submitted:
+            console.print(
+                f"Theo dõi: đã gửi lượt «{submitted}» cho máy chủ Prefect; một worker sẽ lập kế "
+                "hoạch nhắc việc và gửi thư giao việc."
+            )
+            return
+        result = start_follow_up(notice_id)
+    except Exception as exc:  # the server did not start, the network, anything: nothing is lost
+        ref = number or str(notice_id)
+        err.print(
+            f"[yellow]Chú ý:[/] thông báo đã được lưu, nhưng chưa lập được kế hoạch nhắc việc "
+            f"({escape(type(exc).__name__)}: {escape(str(exc).splitlines()[0] if str(exc) else '')}). "
+            f"Lần nhắc việc tới sẽ tự lập; hoặc chạy lại «dondoc follow-up {escape(ref)}».",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    console.print(
+        f"Theo dõi: {result['planned']} mốc nhắc việc đã lập; thư giao việc: {result['sent']} đã gửi, "
+        f"{result['retry']} chờ gửi lại"
+        + (f" ({result['skipped']})" if result.get("skipped") else "")
+        + "."
+    )
+
+
+@app.command("follow-up")
+def follow_up(
+    notice: Annotated[
+        str | None,
+        typer.Argument(help="Số (54/TB-VP) hoặc mã của thông báo; bỏ trống: mọi thông báo còn chờ."),
+    ] = None,
+) -> None:
+    """Lập kế hoạch nhắc việc cho các thông báo còn chờ (đăng ký khi tắt theo dõi, hoặc bị lỗi giữa chừng)."""
+    from tasks.follow_up import find_notice, pending_notices
+    from tasks.reminders import local_time
+
+    def go() -> None:
+        with _ready_session() as session:
+            if notice is None:
+                targets = pending_notices(session=session)
+            else:
+                found = find_notice(session=session, ref=notice)
+                if found.follow_up == "done":
+                    console.print(
+                        f"Thông báo {found.number or found.id} đã được lập kế hoạch nhắc việc "
+                        f"lúc {local_time(found.followed_up_at):%d/%m/%Y %H:%M}; không có gì phải làm."
+                    )
+                    return
+                targets = [(found.id, found.number)]
+        if not targets:
+            console.print("Không có thông báo nào đang chờ lập kế hoạch nhắc việc.")
+            return
+        for notice_id, number in targets:
+            console.print(f"Thông báo {number or notice_id}:")
+            _follow_up_now(notice_id, number)
+
+    _run(go)
 
 
 def _add_document(
@@ -414,7 +478,9 @@ def notice_list() -> None:
     def go() -> None:
         with _ready_session() as session:
             notices = session.exec(select(Notice).order_by(Notice.issued_on, Notice.id)).all()
-            table = Table("Mã", "Số", "Ngày", "Cơ quan ban hành", "Trích yếu", "Nhiệm vụ")
+            table = Table(
+                "Mã", "Số", "Ngày", "Cơ quan ban hành", "Trích yếu", "Nhiệm vụ", "Nhắc việc"
+            )
             for n in notices:
                 d, _a = _notice_counts(session, n.id)
                 table.add_row(
@@ -424,6 +490,7 @@ def notice_list() -> None:
                     n.issuer,
                     short(n.title, 60),
                     str(d),
+                    "đã lập" if n.follow_up == "done" else "[yellow]chờ lập[/]",
                 )
         console.print(table)
 

@@ -6,11 +6,13 @@ grows with the number of outbox batches, never with the number of assignments.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import TaskRunContext
 from sqlmodel import Session, select
 
 from dondoc.settings import get_settings
@@ -19,32 +21,41 @@ from models.db import get_engine, session_scope
 from models.notice import Assignment, Directive, Notice
 from models.unit import Unit
 from notifications.channels import Channels
+from tasks.follow_up import plan_pending, take_and_plan
 from tasks.outbox import SendReport, send_claimed
-from tasks.reminders import default_policy, is_sending_time, local_time, plan_assignments
+from tasks.reminders import default_policy, is_sending_time, local_time
 from tasks.sweep import SweepResult, claim_batch, queue_due
 
 
 @task
 def plan_notice(notice_id: int, start: date) -> int:
-    """Write the reminder plan of every assignment of the notice (safe to repeat)."""
+    """Write the reminder plan of the notice and mark it followed up, in one transaction;
+    nothing when it was already followed up (safe to repeat)."""
     with session_scope(get_engine()) as session:
-        ids = list(
-            session.exec(
-                select(Assignment.id)
-                .join(Directive, Directive.id == Assignment.directive_id)
-                .where(Directive.notice_id == notice_id)
-            ).all()
-        )
-        return plan_assignments(session=session, assignment_ids=ids, start=start)  # type: ignore[arg-type]
+        return take_and_plan(session=session, notice_id=notice_id, start=start) or 0
 
 
 @task
 def queue_reminders(as_of: datetime, notice_id: int | None = None) -> dict[str, Any]:
-    """Take the due rungs and write their digests to the outbox (one transaction)."""
-    report = queue_due(
-        engine=get_engine(), as_of=as_of, policy=default_policy(), notice_id=notice_id
-    )
-    return {"reminders": report.reminders, "deliveries": report.deliveries}
+    """Plan the notices whose follow-up is pending (a sweep finishes what a failed
+    registration left), take the due rungs and write their digests to the outbox."""
+    engine = get_engine()
+    followed = []
+    if notice_id is None:
+        followed = plan_pending(engine=engine, start=local_time(as_of).date())
+        log = get_run_logger() if TaskRunContext.get() else logging.getLogger("dondoc.flows")
+        for item in followed:
+            log.info(
+                "Lập kế hoạch nhắc việc còn chờ: thông báo %s (%d mốc).",
+                item.number or item.notice_id,
+                item.planned,
+            )
+    report = queue_due(engine=engine, as_of=as_of, policy=default_policy(), notice_id=notice_id)
+    return {
+        "reminders": report.reminders,
+        "deliveries": report.deliveries,
+        "followed_up": [f.to_json() for f in followed],
+    }
 
 
 @task
@@ -80,16 +91,21 @@ def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
     channel, on working days in office hours only. Safe to run twice or at once."""
     moment = as_of or utcnow()
     result = SweepResult(as_of=moment.isoformat())
+    followed: list[dict[str, Any]] = []
     if not is_sending_time(moment):
         result.skipped = "ngày nghỉ hoặc ngoài giờ làm việc"
     else:
         queued = queue_reminders(moment)
         result.reminders, result.queued = queued["reminders"], queued["deliveries"]
+        followed = queued["followed_up"]
         _drain(moment, result)
-    _sweep_artifact(result)
+    _sweep_artifact(result, followed)
     counts = {k: v for k, v in result.to_json().items() if k not in ("delivery_ids", "errors")}
     get_run_logger().info("Nhắc việc %s: %s", moment.isoformat(), counts)
-    return result.to_json()
+    return {**result.to_json(), "followed_up": followed}
+
+
+FOLLOW_UP_DEPLOYMENT = "follow-up-notice/theo-doi-thong-bao"
 
 
 @flow(name="follow-up-notice")
@@ -118,15 +134,44 @@ def follow_up_run_name(notice: Notice) -> str:
     return "thong-bao-" + re.sub(r"[^a-z0-9]+", "-", number.lower()).strip("-")
 
 
-def start_follow_up(notice_id: int, as_of: datetime | None = None) -> dict[str, Any]:
-    """Run ``follow_up_notice`` with its run named after the notice number."""
+def _run_name(notice_id: int) -> str:
     with Session(get_engine()) as session:
         notice = session.get(Notice, notice_id)
-        name = follow_up_run_name(notice) if notice else f"thong-bao-{notice_id}"
-    return follow_up_notice.with_options(flow_run_name=name)(notice_id, as_of)
+        return follow_up_run_name(notice) if notice else f"thong-bao-{notice_id}"
 
 
-def _sweep_artifact(result: SweepResult) -> None:
+def start_follow_up(notice_id: int, as_of: datetime | None = None) -> dict[str, Any]:
+    """Run ``follow_up_notice`` in this process, its run named after the notice number."""
+    return follow_up_notice.with_options(flow_run_name=_run_name(notice_id))(notice_id, as_of)
+
+
+def submit_follow_up(notice_id: int) -> str | None:
+    """On a Prefect server (``PREFECT_API_URL`` set) where the follow-up deployment exists,
+    submit the notice's follow-up run to its work pool and return the run's name; None when
+    there is no server or no such deployment (the caller runs the flow here instead)."""
+    from prefect.deployments import run_deployment
+    from prefect.exceptions import ObjectNotFound
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        return None
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_deployment_by_name(FOLLOW_UP_DEPLOYMENT)
+        except ObjectNotFound:
+            return None
+    run = run_deployment(
+        FOLLOW_UP_DEPLOYMENT,
+        parameters={"notice_id": notice_id},
+        flow_run_name=_run_name(notice_id),
+        timeout=0,  # submitted: a worker of the pool runs it
+    )
+    return run.name  # type: ignore[union-attr]
+
+
+def _sweep_artifact(result: SweepResult, followed: list[dict[str, Any]]) -> None:
     lines = [
         f"# Nhắc việc {result.as_of}",
         "",
@@ -134,6 +179,9 @@ def _sweep_artifact(result: SweepResult) -> None:
         f"- Thư/tin nhắn xếp hàng: **{result.queued}**, đã gửi **{result.sent}**, "
         f"chờ gửi lại **{result.retry}**, thất bại **{result.failed}** ({result.batches} lô)",
     ]
+    if followed:
+        numbers = ", ".join(str(f["number"] or f["notice_id"]) for f in followed)
+        lines.append(f"- Lập kế hoạch nhắc việc còn chờ cho {len(followed)} thông báo: {numbers}")
     if result.skipped:
         lines.append(f"- Không gửi: {result.skipped}")
     if result.errors:

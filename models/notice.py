@@ -35,6 +35,11 @@ class Notice(SQLModel, table=True):
     source_file: str | None = Field(default=None, max_length=500)
     source_sha256: str | None = Field(default=None, max_length=64, unique=True)
     registered_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    # "pending" from registration until its reminder plan is written ("done"), in one
+    # transaction with the plan: a follow-up that failed half-way is finished by the next
+    # sweep or by ``dondoc follow-up``.
+    follow_up: str = Field(default="pending", max_length=10, index=True)
+    followed_up_at: datetime | None = Field(default=None, sa_column=timestamp_column(True))
 
 
 class Directive(SQLModel, table=True):

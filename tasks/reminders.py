@@ -219,6 +219,8 @@ def plan_assignments(
             ).where(Reminder.assignment_id.in_(assignment_ids))  # type: ignore[attr-defined]
         ).all()
     )
+    # One assignment message (giao việc) per assignment, whatever day a later run starts from.
+    assigned_already = {aid for aid, _occ, level, _day in existing if level == ASSIGNED}
     new: list[dict[str, Any]] = []
     ladders: dict[date, list[tuple[str, int, date]]] = {}  # many assignments share a due date
 
@@ -244,7 +246,7 @@ def plan_assignments(
     for aid, effective, state, kind, recurrence, stated in rows:
         if state == "done":
             continue
-        if with_assignment_message:
+        if with_assignment_message and aid not in assigned_already:
             add(aid, None, ASSIGNED, 0, cal.roll_forward(start))
         if kind == "recurring":
             first = effective if stated else None
