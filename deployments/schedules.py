@@ -1,55 +1,169 @@
 """Schedules of dondoc's flows, and serving them from one long-lived process.
 
-The sweep runs at 08:00 Monday–Friday in Asia/Ho_Chi_Minh; the flow itself sends nothing on
-public holidays (and a swapped working Saturday is not in this cron: run ``dondoc remind``
-that day, or add a Saturday schedule). The monthly briefing runs at 07:00 on the 1st and
-reports on the month just ended.
+The sweep runs at 08:00 Monday–Friday in Asia/Ho_Chi_Minh (``DONDOC_SWEEP_CRON``); the flow
+itself sends nothing on public holidays (and a swapped working Saturday is not in this cron:
+run ``dondoc remind`` that day, or add a Saturday to the cron). The monthly briefing runs at
+07:00 on the 1st (``DONDOC_BRIEFING_CRON``) and reports on the month just ended.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import warnings
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from prefect.schedules import Cron
+
+from tasks.errors import InputError
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 SWEEP_CRON = "0 8 * * 1-5"
 BRIEFING_CRON = "0 7 1 * *"
+SWEEP_DEPLOYMENT = "nhac-viec-hang-ngay"
+BRIEFING_DEPLOYMENT = "bao-cao-giao-ban-hang-thang"
+FOLLOW_UP_DEPLOYMENT = "theo-doi-thong-bao"
+
+
+def _cron(expression: str, setting: str) -> Any:
+    from cronsim import CronSim, CronSimError
+
+    try:
+        CronSim(expression, datetime.now(ZoneInfo(TIMEZONE)))
+    except (CronSimError, ValueError) as exc:
+        raise InputError(
+            f"{setting}=«{expression}» không phải biểu thức cron hợp lệ ({exc}); "
+            "ví dụ «0 8 * * 1-5» là 08:00 thứ Hai–thứ Sáu."
+        ) from None
+    return Cron(expression, timezone=TIMEZONE)
 
 
 def sweep_schedule() -> Any:
-    """08:00 on weekdays, office time zone."""
-    return Cron(SWEEP_CRON, timezone=TIMEZONE)
+    """08:00 on weekdays, office time zone (or DONDOC_SWEEP_CRON)."""
+    from dondoc.settings import get_settings
+
+    return _cron(get_settings().sweep_cron, "DONDOC_SWEEP_CRON")
 
 
 def briefing_schedule() -> Any:
-    """07:00 on the first day of each month, office time zone."""
-    return Cron(BRIEFING_CRON, timezone=TIMEZONE)
+    """07:00 on the first day of each month, office time zone (or DONDOC_BRIEFING_CRON)."""
+    from dondoc.settings import get_settings
+
+    return _cron(get_settings().briefing_cron, "DONDOC_BRIEFING_CRON")
+
+
+def next_sweep(now: datetime | None = None) -> datetime:
+    """When the next sweep will send: the next time of its cron on a working day."""
+    from cronsim import CronSim
+
+    from dondoc.settings import get_settings
+    from tasks.calendar import default_calendar
+
+    calendar = default_calendar()
+    now = now or datetime.now(ZoneInfo(TIMEZONE))
+    times = CronSim(get_settings().sweep_cron, now.astimezone(ZoneInfo(TIMEZONE)))
+    for _ in range(5000):  # a cron that never meets a working day gives up here
+        moment = next(times)
+        if calendar.is_working_day(moment.date()):
+            return moment
+    raise InputError("DONDOC_SWEEP_CRON không rơi vào ngày làm việc nào.")
+
+
+def next_briefing(now: datetime | None = None) -> datetime:
+    """When the next monthly briefing will be written."""
+    from cronsim import CronSim
+
+    from dondoc.settings import get_settings
+
+    now = now or datetime.now(ZoneInfo(TIMEZONE))
+    return next(CronSim(get_settings().briefing_cron, now.astimezone(ZoneInfo(TIMEZONE))))
 
 
 def deployments() -> list[Any]:
     """The runner deployments that ``dondoc serve`` serves."""
     from flows.briefing import monthly_briefing
-    from flows.reminders import reminder_sweep
+    from flows.reminders import follow_up_notice, reminder_sweep
 
     return [
         reminder_sweep.to_deployment(
-            name="nhac-viec-hang-ngay",
+            name=SWEEP_DEPLOYMENT,
             schedules=[sweep_schedule()],
             description="Nhắc việc: 08:00 các ngày làm việc (giờ Việt Nam).",
             tags=["dondoc"],
         ),
         monthly_briefing.to_deployment(
-            name="bao-cao-giao-ban-hang-thang",
+            name=BRIEFING_DEPLOYMENT,
             schedules=[briefing_schedule()],
             description="Báo cáo giao ban: 07:00 ngày 1 hằng tháng, cho tháng vừa qua.",
+            tags=["dondoc"],
+        ),
+        follow_up_notice.to_deployment(
+            name=FOLLOW_UP_DEPLOYMENT,
+            description="Theo dõi một thông báo vừa đăng ký: kế hoạch nhắc việc, thư giao việc.",
             tags=["dondoc"],
         ),
     ]
 
 
-def serve() -> None:
-    """Serve every deployment from this process until it is stopped (Ctrl-C)."""
-    from prefect import serve as prefect_serve
+def serve(say: Callable[[str], None]) -> None:
+    """Serve every deployment until SIGTERM or Ctrl-C.
 
-    prefect_serve(*deployments())
+    With PREFECT_API_URL set, against that server; otherwise a local Prefect server (with its
+    scheduler) is started on 127.0.0.1 and stopped at the end."""
+    from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from deployments.local_server import LocalPrefectServer
+    from dondoc.settings import get_settings
+
+    settings = get_settings()
+    served = deployments()  # the schedules are checked before anything starts
+    server: LocalPrefectServer | None = None
+    api_url = PREFECT_API_URL.value()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C (Prefect's runner sets its own later)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if api_url:
+            say(f"Máy chủ Prefect: {api_url} (PREFECT_API_URL).")
+        else:
+            server = LocalPrefectServer(
+                home=settings.ensure_data_dir() / "prefect", port=settings.prefect_port
+            )
+            say(f"Khởi động máy chủ Prefect cục bộ (cơ sở dữ liệu {server.database})…")
+            server.start()
+            api_url = server.api_url
+            os.environ["PREFECT_API_URL"] = api_url  # for the flow runs' own processes
+            say(
+                f"Máy chủ Prefect cục bộ: {api_url} (giao diện http://127.0.0.1:{server.port}), "
+                "có bộ lập lịch."
+            )
+        sweep, briefing = next_sweep(), next_briefing()
+        say(
+            f"Lần nhắc việc tới: {sweep:%H:%M} {_weekday(sweep)} {sweep:%d/%m/%Y}; "
+            f"báo cáo giao ban tới: {briefing:%H:%M} ngày {briefing:%d/%m/%Y}. Ctrl-C để dừng."
+        )
+        with temporary_settings(updates={PREFECT_API_URL: api_url}), warnings.catch_warnings():
+            # Prefect's own SIGTERM handler calls an async stop without awaiting it; harmless.
+            warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited")
+            prefect_serve(*served, print_starting_message=False)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if server is not None:
+            say("Đang dừng máy chủ Prefect cục bộ…")
+            server.stop()
+            os.environ.pop("PREFECT_API_URL", None)
+        say("Đã dừng.")
+
+
+def _weekday(moment: datetime) -> str:
+    names = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
+    return names[moment.weekday()]

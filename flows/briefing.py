@@ -77,7 +77,14 @@ def _artifacts(briefing: Briefing) -> None:
     )
 
 
-@flow(name="monthly-briefing", flow_run_name="giao-ban-{month}")
+def _run_name() -> str:
+    """giao-ban-YYYY-MM, the month just ended when a schedule gives no month."""
+    from prefect.runtime import flow_run
+
+    return f"giao-ban-{flow_run.parameters.get('month') or last_month()}"
+
+
+@flow(name="monthly-briefing", flow_run_name=_run_name)
 def monthly_briefing(
     month: str | None = None,
     period: str = "calendar",

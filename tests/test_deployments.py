@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import importlib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import yaml
 from cronsim import CronSim
 
-from deployments.schedules import BRIEFING_CRON, SWEEP_CRON, TIMEZONE, deployments, sweep_schedule
+from deployments.schedules import (
+    BRIEFING_CRON,
+    BRIEFING_DEPLOYMENT,
+    FOLLOW_UP_DEPLOYMENT,
+    SWEEP_CRON,
+    SWEEP_DEPLOYMENT,
+    TIMEZONE,
+    deployments,
+    next_sweep,
+    sweep_schedule,
+)
+from flows.reminders import FOLLOW_UP_DEPLOYMENT as FOLLOW_UP
+from tasks.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,27 +40,67 @@ def test_sweep_runs_at_eight_on_weekdays_in_vietnam() -> None:
 
 
 def test_served_deployments() -> None:
-    sweep, briefing = deployments()
-    assert sweep.name == "nhac-viec-hang-ngay"
+    sweep, briefing, follow_up = deployments()
+    assert sweep.name == SWEEP_DEPLOYMENT == "nhac-viec-hang-ngay"
     assert sweep.schedules[0].schedule.cron == SWEEP_CRON
-    assert briefing.name == "bao-cao-giao-ban-hang-thang"
+    assert briefing.name == BRIEFING_DEPLOYMENT == "bao-cao-giao-ban-hang-thang"
     assert briefing.schedules[0].schedule.cron == BRIEFING_CRON
     assert briefing.schedules[0].schedule.timezone == TIMEZONE
+    assert follow_up.name == FOLLOW_UP_DEPLOYMENT and not follow_up.schedules
+    assert f"{follow_up.flow_name}/{follow_up.name}" == FOLLOW_UP
+
+
+def test_schedules_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dondoc.settings import get_settings
+
+    monkeypatch.setenv("DONDOC_SWEEP_CRON", "30 7 * * 1-6")
+    get_settings.cache_clear()
+    try:
+        assert sweep_schedule().cron == "30 7 * * 1-6"
+        # Friday 30/08/2024 after 07:30: Saturday 31/08 to Tuesday 03/09 are the National Day
+        # holiday, so the next sweep that sends is Wednesday 04/09.
+        after = datetime(2024, 8, 30, 9, 0, tzinfo=ZoneInfo(TIMEZONE))
+        assert next_sweep(after) == datetime(2024, 9, 4, 7, 30, tzinfo=ZoneInfo(TIMEZONE))
+        monkeypatch.setenv("DONDOC_SWEEP_CRON", "0 8 * * 1")  # Mondays only
+        get_settings.cache_clear()
+        sunday = datetime(2024, 9, 1, 9, 0, tzinfo=ZoneInfo(TIMEZONE))
+        assert next_sweep(sunday).date() == date(2024, 9, 9)  # 02/09 and 03/09 are holidays
+        monkeypatch.setenv("DONDOC_SWEEP_CRON", "mỗi sáng")
+        get_settings.cache_clear()
+        with pytest.raises(InputError, match="DONDOC_SWEEP_CRON"):
+            sweep_schedule()
+    finally:
+        get_settings.cache_clear()
 
 
 def test_prefect_yaml_points_at_real_flows() -> None:
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     assert config["prefect-version"] == "3.8.8"
+    # The code location is the worker's own setting, resolved when a run starts.
+    (pull,) = config["pull"]
+    assert pull["prefect.deployments.steps.set_working_directory"]["directory"] == (
+        "{{ $DONDOC_CODE_DIR }}"
+    )
     crons = {"reminder-sweep": SWEEP_CRON, "monthly-briefing": BRIEFING_CRON}
+    names = {
+        "reminder-sweep": SWEEP_DEPLOYMENT,
+        "monthly-briefing": BRIEFING_DEPLOYMENT,
+        "follow-up-notice": FOLLOW_UP_DEPLOYMENT,
+    }
     seen = set()
     for deployment in config["deployments"]:
         path, name = deployment["entrypoint"].split(":")
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         flow = getattr(module, name)
         seen.add(flow.name)
-        (schedule,) = deployment["schedules"]
-        assert schedule["cron"] == crons[flow.name] and schedule["timezone"] == TIMEZONE
+        assert deployment["name"] == names[flow.name]
+        if flow.name in crons:
+            (schedule,) = deployment["schedules"]
+            assert schedule["cron"] == crons[flow.name] and schedule["timezone"] == TIMEZONE
+        else:
+            assert not deployment.get("schedules")
         assert deployment["work_pool"]["name"] == "dondoc"
-        env = deployment["work_pool"]["job_variables"]["env"]
-        assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
-    assert seen == set(crons)
+        # No settings (and so no secrets) are baked into a deployment.
+        assert "{{" not in yaml.safe_dump(deployment)
+        assert "job_variables" not in deployment["work_pool"]
+    assert seen == set(names)
