@@ -15,12 +15,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, select
 
 from dondoc.settings import get_settings
 from dondoc.views import short
-from models.db import current_revision, get_engine, head_revision, session_scope, set_actor
+from models.db import (
+    check_actor,
+    current_revision,
+    get_engine,
+    head_revision,
+    session_scope,
+    set_actor,
+)
 from tasks.errors import DondocError, InputError
 from tasks.fileio import parse_date_value
 
@@ -64,6 +71,8 @@ def _errors_to_messages() -> Iterator[None]:
         _fail(str(exc), exc.exit_code)
     except IntegrityError as exc:
         _fail(f"Dữ liệu vi phạm ràng buộc, không ghi gì: {exc.orig}")
+    except DataError as exc:  # a value the server refuses that models/limits.py did not catch
+        _fail(f"Cơ sở dữ liệu từ chối một giá trị, không ghi gì: {exc.orig}")
     except (OperationalError, ProgrammingError) as exc:
         _fail(
             f"Không dùng được cơ sở dữ liệu ({exc.orig}). Kiểm tra DONDOC_DATABASE_URL "
@@ -102,6 +111,8 @@ def _main(
         str | None, typer.Option("--actor", help="Tên người thao tác, ghi vào nhật ký.")
     ] = None,
 ) -> None:
+    if actor is not None:
+        _run(lambda: check_actor(actor, "--actor"))
     set_actor(actor)
 
 
@@ -779,6 +790,8 @@ def outbox(
     from models.delivery import Delivery
 
     def go() -> None:
+        if not 1 <= limit <= 100_000:
+            raise InputError(f"--limit {limit}: số dòng phải từ 1 đến 100000.")
         with _ready_session() as session:
             query = select(Delivery).order_by(Delivery.id.desc()).limit(limit)  # type: ignore[union-attr]
             if state is not None:

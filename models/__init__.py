@@ -1,5 +1,7 @@
-"""SQLModel tables of dondoc. Importing this package registers every table on SQLModel.metadata."""
+"""SQLModel tables of dondoc. Importing this package registers every table on SQLModel.metadata
+and the column-limit check that runs before every flush (models/limits.py)."""
 
+import models.limits  # noqa: F401  (registers the before_flush check)
 from models.audit import AuditEvent
 from models.delivery import Delivery
 from models.notice import Assignment, Directive, Notice

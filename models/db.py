@@ -21,9 +21,11 @@ from sqlmodel import Session, create_engine
 from models.audit import AuditEvent
 from models.notice import Assignment, Directive, Notice
 from models.progress import ExtensionRequest
+from tasks.errors import InputError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 AUDITED = (Notice, Directive, Assignment, ExtensionRequest)
+ACTOR_MAX_LENGTH = 100  # AuditEvent.actor, ProgressUpdate.recorded_by, ExtensionRequest.decided_by
 
 _actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("dondoc_actor", default=None)
 
@@ -31,6 +33,16 @@ _actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("dondoc_acto
 def set_actor(name: str | None) -> None:
     """Name the person or process that the audit log records for the following changes."""
     _actor.set(name)
+
+
+def check_actor(name: str, source: str) -> str:
+    """``name`` when it fits the audit log's column; an InputError naming ``source`` otherwise."""
+    if len(name) > ACTOR_MAX_LENGTH or "\x00" in name:
+        raise InputError(
+            f"{source}: tên người thao tác dài {len(name)} ký tự, tối đa {ACTOR_MAX_LENGTH} ký tự "
+            "(và không có ký tự NUL); hãy viết ngắn lại."
+        )
+    return name
 
 
 def current_actor() -> str:
@@ -42,7 +54,7 @@ def current_actor() -> str:
 
     configured = get_settings().actor
     if configured:
-        return configured
+        return check_actor(configured, "DONDOC_ACTOR")
     try:
         return getpass.getuser()
     except Exception:  # no user name in some containers

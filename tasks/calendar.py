@@ -14,9 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import holidays
-import yaml
+
+from tasks.errors import InputError
+from tasks.fileio import load_yaml, parse_date_value
 
 SHIPPED_OVERRIDES = Path(__file__).parent / "data" / "vn_day_swaps.yaml"
+
+
+class CalendarFileError(InputError, ValueError):
+    """A day-swap file that cannot be used; it names the file and the entry."""
+
 
 # Saturday and Sunday (date.weekday() numbering).
 _WEEKEND = frozenset({5, 6})
@@ -52,52 +59,42 @@ class WorkCalendar:
         """Read and validate a swap file and apply it over what is loaded; a malformed entry is
         a ValueError naming the file and the entry."""
         try:
-            raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw: Any = load_yaml(path, lines=False, empty_ok=True)
+        except InputError as exc:
+            raise CalendarFileError(f"Tệp đổi ngày làm việc {path} không đọc được: {exc}") from None
         except OSError as exc:
-            raise ValueError(f"Không đọc được tệp đổi ngày làm việc {path}: {exc}") from exc
-        except (yaml.YAMLError, ValueError) as exc:
-            # PyYAML raises a bare ValueError for impossible timestamps such as 2030-02-30.
-            raise ValueError(
-                f"Tệp đổi ngày làm việc {path} không đọc được (YAML sai hoặc ngày không tồn tại): "
-                f"{exc}"
-            ) from exc
-        if raw is None:
-            return
+            raise CalendarFileError(f"Không đọc được tệp đổi ngày làm việc {path}: {exc}") from exc
         # Accept either a bare list or {swaps: [...]} so the file can grow metadata later.
         if isinstance(raw, dict) and "swaps" in raw:
             raw = raw["swaps"]
         if raw is None:
             return
         if not isinstance(raw, list):
-            raise ValueError(
+            raise CalendarFileError(
                 f"Tệp đổi ngày làm việc {path}: phải là một danh sách các mục "
                 "{date, working, note}."
             )
         for i, entry in enumerate(raw, start=1):
             where = f"Tệp đổi ngày làm việc {path}, mục thứ {i} ({entry!r})"
             if not isinstance(entry, dict):
-                raise ValueError(f"{where}: mỗi mục phải có dạng {{date, working, note}}.")
+                raise CalendarFileError(f"{where}: mỗi mục phải có dạng {{date, working, note}}.")
             unknown = set(entry) - {"date", "working", "note"}
             if unknown:
-                raise ValueError(f"{where}: khóa không hợp lệ {sorted(unknown)}.")
-            d = entry.get("date")
-            if isinstance(d, str):
-                try:
-                    d = date.fromisoformat(d.strip())
-                except ValueError:
-                    d = None
-            if isinstance(d, datetime):
-                d = d.date()
-            if not isinstance(d, date):
-                raise ValueError(f"{where}: «date» phải là một ngày dạng YYYY-MM-DD.")
+                raise CalendarFileError(f"{where}: khóa không hợp lệ {sorted(unknown)}.")
+            try:
+                d = parse_date_value(entry.get("date"), field="date")
+            except InputError as exc:
+                raise CalendarFileError(f"{where}: {exc.message}") from None
             working = entry.get("working")
             if not isinstance(working, bool):
-                raise ValueError(f"{where}: «working» phải là true hoặc false.")
+                raise CalendarFileError(f"{where}: «working» phải là true hoặc false.")
             note = entry.get("note")
             if note is not None and not isinstance(note, str):
-                raise ValueError(f"{where}: «note» phải là một đoạn chữ.")
+                raise CalendarFileError(f"{where}: «note» phải là một đoạn chữ.")
             if d in self._overrides and self._overrides[d] != working:
-                raise ValueError(f"{where}: ngày {d.isoformat()} bị khai báo hai lần, mâu thuẫn.")
+                raise CalendarFileError(
+                    f"{where}: ngày {d.isoformat()} bị khai báo hai lần, mâu thuẫn."
+                )
             self._overrides[d] = working
             if note:
                 self._notes[d] = note.strip()

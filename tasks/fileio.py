@@ -1,4 +1,11 @@
-"""Reading the clerk's YAML and CSV files with line numbers for error messages."""
+"""Reading the clerk's YAML and CSV files with line numbers for error messages.
+
+Every YAML file dondoc reads (notices, unit directories, the escalation policy, calendar
+overrides) goes through one loader that a hostile or mistyped file cannot run away with: no
+anchors or aliases (a 1 KB "billion laughs" file expanded to gigabytes), nesting at most
+``MAX_DEPTH`` deep, at most ``MAX_YAML_BYTES``, integers of at most ``MAX_INT_DIGITS`` digits,
+keys that are text, and dates kept as text for ``parse_date_value`` to check.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +18,123 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.resolver import Resolver
 
 from tasks.errors import InputError
 
 LINE_KEY = "__line__"
+MAX_YAML_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 30
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+try:  # libyaml scans and parses in C (about three times faster); composing stays in Python
+    from yaml._yaml import CParser as _EventSource
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _EventSource(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that records, in every mapping, the line (1-based) where it starts."""
+class _Refused(yaml.MarkedYAMLError):
+    """Well-formed YAML that dondoc does not take; ``problem`` is the message for the clerk."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _preview(text: str, width: int = 20) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class _DataLoader(Composer, _EventSource, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
+    """The safe loader with the limits above."""
+
+    def __init__(self, stream: str) -> None:
+        _EventSource.__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                "Tệp dùng neo hoặc bí danh YAML («&tên», «*tên»). dondoc không nhận bí danh trong "
+                "tệp dữ liệu (một tệp nhỏ có thể bung ra hàng tỉ giá trị); hãy chép lại giá trị ở "
+                "mỗi chỗ cần dùng.",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    f"Tệp lồng nhau quá sâu (hơn {MAX_DEPTH} mức danh sách/bảng lồng vào nhau); "
+                    "tệp dữ liệu của dondoc chỉ cần vài mức. Kiểm tra các dấu «[», «{» và thụt lề.",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            # e.g. an explicit "!!timestamp 2024-02-30"
+            shown = _preview(str(node.value)) if isinstance(node, ScalarNode) else "…"
+            raise _Refused(f"Giá trị «{shown}» không đọc được ({exc}).", node.start_mark) from None
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        for key_node, _value in node.value:
+            if key_node.tag != _STR_TAG:
+                shown = _preview(key_node.value) if isinstance(key_node, ScalarNode) else "[…]"
+                raise _Refused(
+                    f"Khóa «{shown}» không phải tên trường bằng chữ (như «number:», «name:»). "
+                    "Sửa lại khóa, hoặc đặt nó trong dấu ngoặc kép nếu đúng là chữ.",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        digits = sum(ch.isdigit() for ch in node.value)
+        if digits > MAX_INT_DIGITS:
+            raise _Refused(
+                f"Số «{_preview(node.value)}» dài {digits} chữ số, quá {MAX_INT_DIGITS} chữ số. "
+                "Nếu đó là chữ (số hiệu, mã), đặt trong dấu ngoặc kép.",
+                node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
+
+_DataLoader.add_constructor("tag:yaml.org,2002:int", _DataLoader.construct_yaml_int)
+# Dates stay text: "2024-02-30" is then reported by parse_date_value with its field name,
+# instead of PyYAML's bare ValueError.
+_DataLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class _LineLoader(_DataLoader):
+    """The data loader that also records, in every mapping, the line (1-based) where it starts."""
+
+
+def _construct_mapping(loader: _LineLoader, node: MappingNode) -> dict[str, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping[LINE_KEY] = node.start_mark.line + 1
     return mapping
@@ -30,12 +143,28 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file (BOM allowed) as NFC, with a clear error when it is not text."""
+def check_size(path: Path, limit: int, what: str = "tệp") -> None:
+    """Refuse, before reading it, a file larger than ``limit`` bytes (or a missing one)."""
     if not path.exists():
         raise InputError(f"Không tìm thấy tệp «{path}».")
     if path.is_dir():
         raise InputError(f"«{path}» là một thư mục, cần một tệp.")
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(
+            f"Tệp «{path.name}» nặng {_megabytes(size)}, quá giới hạn {_megabytes(limit)} của "
+            f"{what}. Kiểm tra lại có đúng tệp không, hoặc tách thành nhiều tệp nhỏ hơn."
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB".replace(".", ",")
+
+
+def read_text(path: Path, *, limit: int | None = None, what: str = "tệp") -> str:
+    """Read a UTF-8 text file (BOM allowed) as NFC, with a clear error when it is not text;
+    a file over ``limit`` bytes is refused unread."""
+    check_size(path, limit if limit is not None else 1 << 62, what)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -47,22 +176,29 @@ def read_text(path: Path) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file; mappings carry their line number under ``__line__``."""
-    text = read_text(path)
+def load_yaml(path: Path, *, lines: bool = True, empty_ok: bool = False) -> Any:
+    """Parse a YAML data file with the limits of this module; with ``lines`` every mapping
+    carries its line number under ``__line__``. Raises InputError naming the file and line
+    (also for an empty file, unless ``empty_ok``: then None)."""
+    text = read_text(path, limit=MAX_YAML_BYTES, what="tệp YAML")
     try:
-        data = yaml.load(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader if lines else _DataLoader)
+    except _Refused as exc:
+        raise InputError(exc.problem or str(exc), where=_where(path, exc)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(
             f"YAML không hợp lệ ({problem}). Kiểm tra thụt lề, dấu «:» và dấu ngoặc kép.",
-            where=where,
+            where=_where(path, exc),
         ) from exc
-    if data is None:
+    if data is None and not empty_ok:
         raise InputError("Tệp rỗng.", where=str(path))
     return data
+
+
+def _where(path: Path, exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f"{path}:{mark.line + 1}" if mark else str(path)
 
 
 def strip_lines(value: Any) -> Any:
@@ -106,16 +242,36 @@ def load_csv(path: Path) -> list[dict[str, str]]:
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 
 
-def parse_date_value(value: Any, *, field: str, where: str | None = None) -> date:
-    """A date from YAML (a date object) or text: 2024-08-30 or 30/8/2024.
+def check_year(year: int, what: str) -> None:
+    """Refuse a year outside 1900–2200: no directive is that old or that far ahead, and
+    date arithmetic near year 1 or 9999 overflows."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(
+            f"{what}: năm {year} không hợp lệ (phải trong khoảng {MIN_YEAR}–{MAX_YEAR})."
+        )
 
-    Raises InputError naming the field when the value is not a real date (31/2/2024).
+
+def parse_date_value(value: Any, *, field: str, where: str | None = None) -> date:
+    """A date from a date object or text: 2024-08-30 or 30/8/2024, in the years 1900–2200.
+
+    Raises InputError naming the field when the value is not a real date (31/2/2024) or its
+    year is out of range.
     """
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value or "").strip()
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        day = date_from_text(str(value or "").strip(), field=field, where=where)
+    try:
+        check_year(day.year, f"Trường «{field}»")
+    except InputError as exc:
+        raise InputError(exc.message, where=where) from None
+    return day
+
+
+def date_from_text(text: str, *, field: str, where: str | None = None) -> date:
+    """The date written as 2024-08-30 or 30/8/2024 (any year); InputError when it is none."""
     if not text:
         raise InputError(f"Thiếu ngày ở trường «{field}».", where=where)
     m = _DMY.match(text)
@@ -123,10 +279,13 @@ def parse_date_value(value: Any, *, field: str, where: str | None = None) -> dat
         if m:
             day, month, year = (int(g) for g in m.groups())
             return date(year, month, day)
+        if len(text) > 10 and text[:4].isdigit():  # 2024-08-30T10:00 or 2024-08-30 10:00:00
+            return datetime.fromisoformat(text).date()
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(
-            f"Trường «{field}»: «{text}» không phải ngày có thật. Ghi dạng 30/8/2024 hoặc 2024-08-30.",
+            f"Trường «{field}»: «{short_text(text, 40)}» không phải ngày có thật. "
+            "Ghi dạng 30/8/2024 hoặc 2024-08-30.",
             where=where,
         ) from None
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tasks.errors import InputError
+from tasks.fileio import check_year
 
 RECURRING_PERIODS = ("monthly", "quarterly", "yearly")
 PERIOD_KINDS = ("calendar", "15-14")
@@ -64,6 +65,7 @@ def parse_month(text: str, kind: str = "calendar") -> Period:
     year, month = found
     if not 1 <= month <= 12:
         raise InputError(f"Tháng «{text}» không có: tháng phải từ 1 đến 12.")
+    check_year(year, f"Tháng «{text}»")
     return Period(year, month, kind)
 
 
@@ -96,6 +98,7 @@ def parse_period_key(recurrence: str, text: str) -> str:
     if recurrence == "monthly":
         found = _year_month(t)
         if found and 1 <= found[1] <= 12:
+            check_year(found[0], f"Kỳ «{text}»")
             return f"{found[0]}-{found[1]:02d}"
         hint = "tháng, dạng YYYY-MM (ví dụ 2024-06)"
     elif recurrence == "quarterly":
@@ -106,10 +109,12 @@ def parse_period_key(recurrence: str, text: str) -> str:
                 if len(m.group(1)) == 4
                 else (int(m.group(2)), m.group(1))
             )
+            check_year(year, f"Kỳ «{text}»")
             return f"{year}-Q{q}"
         hint = "quý, dạng YYYY-Qn (ví dụ 2024-Q2)"
     elif recurrence == "yearly":
         if re.fullmatch(r"\d{4}", t):
+            check_year(int(t), f"Kỳ «{text}»")
             return t
         hint = "năm, dạng YYYY (ví dụ 2024)"
     else:

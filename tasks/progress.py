@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from models.limits import is_db_id
 from models.notice import Assignment, Directive, Notice
 from models.progress import ExtensionRequest, ProgressUpdate
 from tasks.calendar import WorkCalendar, default_calendar
@@ -16,12 +17,14 @@ PROGRESS_STATES = ("in_progress", "done")
 
 
 def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Notice]:
-    row = session.exec(
-        select(Assignment, Notice)
-        .join(Directive, Directive.id == Assignment.directive_id)
-        .join(Notice, Notice.id == Directive.notice_id)
-        .where(Assignment.id == assignment_id)
-    ).first()
+    row = None
+    if is_db_id(assignment_id):  # PostgreSQL refuses to compare an INTEGER with 99999999999
+        row = session.exec(
+            select(Assignment, Notice)
+            .join(Directive, Directive.id == Assignment.directive_id)
+            .join(Notice, Notice.id == Directive.notice_id)
+            .where(Assignment.id == assignment_id)
+        ).first()
     if row is None:
         raise NotFoundError(
             f"Không có nhiệm vụ giao mã {assignment_id}. Xem mã ở cột «Mã» của «dondoc status»."
@@ -158,7 +161,7 @@ def decide_extension(
 ) -> ExtensionRequest:
     """Approve or reject a pending request. Approval moves the effective due date (to the next
     working day when the granted date is not one); the previous date stays on the request."""
-    request = session.get(ExtensionRequest, extension_id)
+    request = session.get(ExtensionRequest, extension_id) if is_db_id(extension_id) else None
     if request is None:
         raise NotFoundError(f"Không có đề nghị gia hạn số {extension_id}.")
     if request.state != "pending":

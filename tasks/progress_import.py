@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from models.limits import is_db_id
 from models.notice import Assignment, Directive, Notice
 from models.unit import Unit
 from tasks.errors import DondocError, InputError
-from tasks.fileio import parse_date_value, read_text
+from tasks.fileio import date_from_text, parse_date_value, read_text, short_text
 from tasks.periods import RECURRING_PERIODS, parse_period_key, period_key
 from tasks.progress import record_progress
 from tasks.units import name_key
@@ -292,19 +293,20 @@ class _Resolver:
         self._notices: dict[str, list[Notice]] | None = None
 
     def by_id(self, text: str) -> _Target:
-        try:
-            assignment_id = int(text)
-        except ValueError:
+        if not (text.isdigit() and len(text) <= 18):
             raise InputError(
-                f"Mã nhiệm vụ «{text}» phải là một số (cột «Mã» của «dondoc status»)."
-            ) from None
-        row = self.session.exec(
-            select(Assignment, Directive, Notice, Unit)
-            .join(Directive, Directive.id == Assignment.directive_id)
-            .join(Notice, Notice.id == Directive.notice_id)
-            .join(Unit, Unit.id == Assignment.unit_id)
-            .where(Assignment.id == assignment_id)
-        ).first()
+                f"Mã nhiệm vụ «{short_text(text, 30)}» phải là một số (cột «Mã» của «dondoc status»)."
+            )
+        assignment_id = int(text)
+        row = None
+        if is_db_id(assignment_id):
+            row = self.session.exec(
+                select(Assignment, Directive, Notice, Unit)
+                .join(Directive, Directive.id == Assignment.directive_id)
+                .join(Notice, Notice.id == Directive.notice_id)
+                .join(Unit, Unit.id == Assignment.unit_id)
+                .where(Assignment.id == assignment_id)
+            ).first()
         if row is None:
             raise InputError(
                 f"Không có nhiệm vụ giao mã {assignment_id}. Xem mã ở cột «Mã» của «dondoc status»."
@@ -389,11 +391,12 @@ def _day(value: Any) -> date:
     if not text:
         raise InputError("Thiếu ngày báo cáo: ghi dạng 30/8/2024 hoặc 2024-08-30.")
     try:
-        return parse_date_value(text, field="ngày")
+        day = date_from_text(text, field="ngày")
     except InputError:
         raise InputError(
             f"Ngày «{text}» không đọc được hoặc không có thật: ghi dạng 30/8/2024 hoặc 2024-08-30."
         ) from None
+    return parse_date_value(day, field="ngày")  # the year rule
 
 
 def _period(value: Any) -> str | None:
