@@ -715,6 +715,7 @@ def remind(
 ) -> None:
     """Chạy một lần nhắc việc: gửi thư và tin nhắn Zalo đến hạn, mỗi người nhận một bản tổng hợp."""
     from models.delivery import Delivery
+    from notifications.channels import mask_recipient
     from tasks.reminders import default_policy
     from tasks.sweep import preview_due
 
@@ -728,7 +729,9 @@ def remind(
             for col in ("Kênh", "Người nhận", "Tiêu đề", "Số nhiệm vụ"):
                 table.add_column(col, overflow="fold")
             for r in rows:
-                table.add_row(r["channel"], r["recipient"], r["subject"], str(r["reminders"]))
+                table.add_row(
+                    r["channel"], mask_recipient(r["recipient"]), r["subject"], str(r["reminders"])
+                )
             console.print(table if rows else "Không có nhắc việc nào đến hạn.")
             return
         from flows.reminders import reminder_sweep
@@ -753,20 +756,35 @@ def remind(
 
 
 def _print_deliveries(rows: list[Any], title: str) -> None:
+    from notifications.channels import mask_recipient
+    from notifications.secrets import mask_phone
+
     table = Table(title=title)
     for col in ("Mã", "Kênh", "Người nhận", "Tiêu đề", "Trạng thái", "Lần gửi", "Lỗi"):
         table.add_column(col, overflow="fold")
-    colours = {"sent": "green", "pending": "yellow", "sending": "blue", "failed": "red"}
-    words = {"sent": "đã gửi", "pending": "chờ gửi", "sending": "đang gửi", "failed": "thất bại"}
+    colours = {
+        "sent": "green",
+        "pending": "yellow",
+        "sending": "blue",
+        "failed": "red",
+        "superseded": "bright_black",
+    }
+    words = {
+        "sent": "đã gửi",
+        "pending": "chờ gửi",
+        "sending": "đang gửi",
+        "failed": "thất bại",
+        "superseded": "đã thay thế",
+    }
     for d in rows:
         table.add_row(
             str(d.id),
             d.channel,
-            d.recipient,
+            escape(mask_recipient(d.recipient)),
             d.subject,
             f"[{colours.get(d.state, 'white')}]{words.get(d.state, d.state)}[/]",
             str(d.attempts),
-            (d.last_error or "")[:80],
+            escape(mask_phone(d.last_error or "")[:80]),
         )
     console.print(table)
 
@@ -776,6 +794,7 @@ class OutboxState(StrEnum):
     sending = "sending"
     sent = "sent"
     failed = "failed"
+    superseded = "superseded"
 
 
 @app.command()
@@ -786,8 +805,10 @@ def outbox(
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="Số dòng tối đa.")] = 200,
 ) -> None:
-    """Hộp thư đi: thư và tin nhắn đã gửi, đang chờ gửi lại, hoặc thất bại."""
+    """Hộp thư đi: thư và tin nhắn đã gửi, đang chờ gửi lại, thất bại hoặc đã thay thế."""
     from models.delivery import Delivery
+    from notifications.channels import mask_recipient
+    from notifications.secrets import mask_phone
 
     def go() -> None:
         if not 1 <= limit <= 100_000:
@@ -803,12 +824,12 @@ def outbox(
                     "id": d.id,
                     "key": d.key,
                     "channel": d.channel,
-                    "recipient": d.recipient,
+                    "recipient": mask_recipient(d.recipient),
                     "level": d.level,
                     "subject": d.subject,
                     "state": d.state,
                     "attempts": d.attempts,
-                    "last_error": d.last_error,
+                    "last_error": mask_phone(d.last_error) if d.last_error else None,
                     "sent_at": d.sent_at.isoformat() if d.sent_at else None,
                     "assignment_ids": d.assignment_ids,
                 }

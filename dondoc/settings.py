@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="Apprise mailto:// URL of the outgoing mail server, without recipients; "
         "put the password in the environment, never in the database.",
     )
+    smtp_allow_plain_password: bool = Field(
+        default=False,
+        description="Allow DONDOC_SMTP_URL's password over a connection without TLS "
+        "(mode=insecure) to a server that is not on this machine; refused otherwise.",
+    )
     follow_up: bool = Field(
         default=True,
         description="Start the notice's follow-up flow (reminder plan, giao việc) when it is confirmed.",

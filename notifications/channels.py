@@ -7,12 +7,22 @@ new connection and builds a TLS context for every message, which made a 300-mess
 spend most of its time connecting; :class:`Channels` keeps one connection per sending thread
 for a whole batch instead, and sends dondoc's own plain-text and HTML parts (Apprise would
 derive the text part from the HTML).
+
+A password is never sent over a plain connection: a DONDOC_SMTP_URL with a password and
+``mode=insecure`` (Apprise's default for ``mailto://`` to a server it does not know) is
+refused unless the server is on this machine (loopback) or
+DONDOC_SMTP_ALLOW_PLAIN_PASSWORD=true says so.
+
+Contacts are checked before anything is queued (:func:`recipient_problem`), and shown with
+phone numbers masked (:func:`mask_recipient`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
+import re
 import smtplib
 import ssl
 import threading
@@ -28,6 +38,7 @@ from urllib.parse import quote, unquote, urlsplit
 import apprise
 
 from models.delivery import Delivery
+from notifications.secrets import mask_phone
 
 log = logging.getLogger("dondoc.channels")
 
@@ -37,8 +48,50 @@ UTF8 = Charset("utf-8")
 UTF8.body_encoding = BASE64
 
 
+RECIPIENT_MAX = 500  # Delivery.recipient
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]{0,19}://", re.IGNORECASE)
+_ADDRESS = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+$")
+
+
 class ChannelError(RuntimeError):
     """A message could not be delivered (the outbox will try again)."""
+
+
+def recipient_problem(url: object) -> str | None:
+    """None when dondoc can queue a message to this contact, else why not (Vietnamese): not
+    text, longer than the outbox column, not an Apprise URL, or a malformed e-mail or Zalo
+    address. Checked when digests are queued, so one bad contact fails alone."""
+    if not isinstance(url, str) or not url.strip():
+        return "địa chỉ liên hệ trống hoặc không phải chuỗi ký tự."
+    if len(url) > RECIPIENT_MAX:
+        return f"địa chỉ liên hệ dài {len(url)} ký tự, quá giới hạn {RECIPIENT_MAX}."
+    if not _SCHEME.match(url) or any(ch.isspace() for ch in url):
+        return (
+            "không phải địa chỉ Apprise (dạng mailto://ten@coquan.gov.vn, zalo://oa/<id> hoặc "
+            "zalo://zns/<số điện thoại>?template=<mã mẫu>)."
+        )
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("mailto", "mailtos"):
+        try:
+            address = email_address(url)
+        except (ChannelError, ValueError) as exc:
+            return str(exc)
+        return None if _ADDRESS.match(address) else f"«{address}» không phải địa chỉ thư hợp lệ."
+    if scheme == "zalo":
+        from notifications.zalo import validate_zalo_url
+
+        return validate_zalo_url(url)
+    if apprise.Apprise.instantiate(url) is None:
+        return f"Apprise không nhận địa chỉ dạng {scheme}://."
+    return None
+
+
+def mask_recipient(url: str) -> str:
+    """A contact as dondoc shows it: phone numbers masked (zalo://zns/8491***678?…), e-mail
+    addresses as they are."""
+    if str(url).split("://", 1)[0].lower() in ("mailto", "mailtos"):
+        return url
+    return mask_phone(url)
 
 
 def email_address(url: str) -> str:
@@ -61,10 +114,21 @@ def apprise_url(delivery: Delivery, smtp_url: str) -> str:
     return delivery.recipient
 
 
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1: traffic that never leaves this machine."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 class SmtpServer:
     """The outgoing mail server of an Apprise mailto:// URL, as Apprise parses it."""
 
-    def __init__(self, smtp_url: str) -> None:
+    def __init__(self, smtp_url: str, *, allow_plain_password: bool | None = None) -> None:
         server = apprise.Apprise.instantiate(smtp_url)
         if server is None or not hasattr(server, "smtp_host"):
             raise ChannelError(
@@ -81,6 +145,31 @@ class SmtpServer:
         name, address = server.from_addr
         self.sender_name: str = name or ""
         self.sender_address: str = address
+        self._refuse_plain_password(smtp_url, allow_plain_password)
+
+    def _refuse_plain_password(self, smtp_url: str, allowed: bool | None) -> None:
+        """A login over a connection without TLS shows the password to anyone on the way."""
+        if not self.password or self.mode not in ("insecure", "") or is_loopback(self.host):
+            return
+        if allowed is None:
+            from dondoc.settings import get_settings
+
+            allowed = get_settings().smtp_allow_plain_password
+        if allowed:
+            log.warning(
+                "Gửi mật khẩu máy chủ thư %s:%s qua kết nối không mã hoá "
+                "(DONDOC_SMTP_ALLOW_PLAIN_PASSWORD=true).",
+                self.host,
+                self.port,
+            )
+            return
+        raise ChannelError(
+            f"DONDOC_SMTP_URL có mật khẩu nhưng kết nối tới {self.host}:{self.port} không mã "
+            "hoá (mode=insecure): mật khẩu sẽ đi qua mạng ở dạng đọc được. Dùng mailtos:// hoặc "
+            "thêm mode=starttls (cổng 587) hay mode=ssl (cổng 465); nếu máy chủ thật sự không "
+            "hỗ trợ TLS, đặt DONDOC_SMTP_ALLOW_PLAIN_PASSWORD=true. "
+            f"({_mask(smtp_url)})"
+        )
 
     def connect(self) -> smtplib.SMTP:
         """A logged-in connection (TLS as the URL's mode says)."""
@@ -127,8 +216,9 @@ class Channels:
     """``with Channels(smtp_url) as send: send(delivery)`` for a batch of outbox rows, from
     several threads at once. Each thread keeps its SMTP connection until the batch ends."""
 
-    def __init__(self, smtp_url: str) -> None:
+    def __init__(self, smtp_url: str, *, allow_plain_password: bool | None = None) -> None:
         self.smtp_url = smtp_url
+        self.allow_plain_password = allow_plain_password
         self._server: SmtpServer | None = None
         self._local = threading.local()
         self._open: list[smtplib.SMTP] = []
@@ -158,7 +248,9 @@ class Channels:
         if self._server is None:
             with self._lock:
                 if self._server is None:
-                    self._server = SmtpServer(self.smtp_url)
+                    self._server = SmtpServer(
+                        self.smtp_url, allow_plain_password=self.allow_plain_password
+                    )
         server = self._server
         message = server.message(delivery)
         conn: smtplib.SMTP | None = getattr(self._local, "conn", None)
@@ -221,7 +313,8 @@ def _apprise_send(delivery: Delivery, url: str) -> None:
     sender = apprise.Apprise()
     if not sender.add(url):
         raise ChannelError(
-            f"Địa chỉ không hợp lệ cho Apprise: {delivery.channel} {delivery.recipient}"
+            f"Địa chỉ không hợp lệ cho Apprise: {delivery.channel} "
+            f"{mask_recipient(delivery.recipient)}"
         )
     with apprise.LogCapture(level=apprise.logging.WARNING) as logs:
         ok = sender.notify(
@@ -232,7 +325,7 @@ def _apprise_send(delivery: Delivery, url: str) -> None:
         raise ChannelError(captured.splitlines()[-1] if captured else "Apprise không gửi được")
 
 
-def send(delivery: Delivery, *, smtp_url: str) -> None:
+def send(delivery: Delivery, *, smtp_url: str, allow_plain_password: bool | None = None) -> None:
     """Deliver one row on its own connection (a batch uses :class:`Channels`)."""
-    with Channels(smtp_url) as channels:
+    with Channels(smtp_url, allow_plain_password=allow_plain_password) as channels:
         channels(delivery)

@@ -48,7 +48,7 @@ MORE_FOR_UNIT = "Đề nghị liên hệ Văn phòng để nhận danh sách đ�
 
 def channel_of(url: str) -> str:
     """email, zalo, or the URL's scheme for any other Apprise service."""
-    scheme = url.split("://", 1)[0].lower()
+    scheme = str(url).split("://", 1)[0].lower()
     return "email" if scheme in ("mailto", "mailtos") else scheme
 
 
@@ -71,7 +71,7 @@ class Digest:
             str(r.reminder_id) for r in sorted(self.reminders, key=lambda r: r.reminder_id)
         )
         digest = hashlib.sha256(f"{self.channel}|{self.recipient}|{ids}".encode()).hexdigest()[:32]
-        return f"{self.channel}:{digest}"
+        return f"{self.channel[:20]}:{digest}"  # a malformed address can make a long "channel"
 
 
 def build_digests(*, due: list[DueReminder], units: dict[int, Any], policy: Policy) -> list[Digest]:
@@ -104,15 +104,25 @@ def build_digests(*, due: list[DueReminder], units: dict[int, Any], policy: Poli
 
 def _addresses(role: str, unit: Any, item: DueReminder, policy: Policy) -> list[tuple[str, str]]:
     if role == "focal":
-        return [(u, unit.name) for u in unit.contacts]
+        return [(u, unit.name) for u in _urls(unit.contacts)]
     if role == "head":
-        head = unit.head or {}
+        head = unit.head if isinstance(unit.head, dict) else {}
         name = f"{head.get('title') or 'Thủ trưởng'} {unit.name}"
-        return [(u, name) for u in head.get("contacts", [])]
+        return [(u, name) for u in _urls(head.get("contacts"))]
     if role == "chair":
         urls = policy.leaders.get(item.notice_chair or "", ()) or policy.secretariat
         return [(u, item.notice_chair or "Lãnh đạo chủ trì") for u in urls]
     return [(u, "Văn phòng") for u in policy.secretariat]
+
+
+def _urls(contacts: Any) -> list[str]:
+    """Contact URLs as text, whatever was stored (one string, a list, numbers): a malformed
+    one is then refused on its own when queued, and never breaks the others."""
+    if not contacts:
+        return []
+    if isinstance(contacts, str):
+        return [contacts]
+    return [str(u) for u in contacts] if isinstance(contacts, list | tuple) else [str(contacts)]
 
 
 def _state(item: DueReminder, today: date) -> tuple[str, str]:
@@ -128,9 +138,15 @@ def _state(item: DueReminder, today: date) -> tuple[str, str]:
 
 
 def render(
-    digest: Digest, *, today: date, units: dict[int, Any], policy: Policy
+    digest: Digest,
+    *,
+    today: date,
+    units: dict[int, Any],
+    policy: Policy,
+    key: str | None = None,
 ) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of a digest; Zalo gets the short plain text.
+    """(subject, plain text, HTML) of a digest; Zalo gets the short plain text. ``key``: the
+    outbox row's key when an existing row is rendered again (default: the digest's).
 
     An e-mail lists the first ``EMAIL_ITEMS`` directives (earliest due first, so the most
     overdue lead); a longer digest (the secretariat's on a busy day) adds a count per unit."""
@@ -182,7 +198,7 @@ def render(
         "show_unit": show_unit,
         "how_to_report": HOW_TO_REPORT,
         "how_to_report_short": HOW_TO_REPORT_SHORT,
-        "key": digest.key,
+        "key": key or digest.key,
     }
     if digest.channel == "email":
         text = _env.get_template("email.txt.j2").render(context)
