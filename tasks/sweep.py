@@ -1,6 +1,8 @@
 """One reminder sweep as plain functions: take what is due, queue digests, send in batches.
 
-``flows/reminders.py`` wraps these in Prefect tasks; tests and the benchmark call them too.
+``flows/reminders.py`` wraps the steps in Prefect tasks (one per batch, never one per row)
+and drives them with the same loop, :func:`drain`; tests, the demo and the benchmark call
+:func:`run_sweep`, which does the same without Prefect.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlmodel import Session
 
 from models.db import session_scope
 from models.delivery import Delivery
-from tasks.outbox import QueueReport, SendReport, claim, queue_digests, send_claimed
+from tasks.outbox import QueueReport, SendReport, candidates, queue_digests, send_batch
 from tasks.reminders import Policy, is_sending_time, local_time, take_due
 
 
@@ -37,6 +39,22 @@ class SweepResult:
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    def add_queued(self, report: QueueReport) -> None:
+        """Count what queueing did: digests written, and those refused at once."""
+        self.reminders, self.queued = report.reminders, report.deliveries
+        self.failed += report.failed
+        self.errors.extend(report.errors)
+        self.delivery_ids.extend(report.failed_ids)
+
+    def add_batch(self, report: SendReport) -> None:
+        """Count one batch: the rows it claimed and how each went."""
+        self.batches += 1
+        self.delivery_ids.extend(report.ids)
+        self.sent += report.sent
+        self.retry += report.retry + report.left
+        self.failed += report.failed
+        self.errors.extend(report.errors)
+
 
 def queue_due(
     *, engine: Engine, as_of: datetime, policy: Policy, notice_id: int | None = None
@@ -45,7 +63,7 @@ def queue_due(
     today = local_time(as_of).date()
     with session_scope(engine) as session:
         due = take_due(session=session, today=today, notice_id=notice_id)
-        return queue_digests(session=session, due=due, policy=policy, today=today)
+        return queue_digests(session=session, due=due, policy=policy, today=today, now=as_of)
 
 
 def preview_due(*, engine: Engine, as_of: datetime, policy: Policy) -> list[dict[str, Any]]:
@@ -54,7 +72,7 @@ def preview_due(*, engine: Engine, as_of: datetime, policy: Policy) -> list[dict
     with Session(engine) as session:
         try:
             due = take_due(session=session, today=today)
-            report = queue_digests(session=session, due=due, policy=policy, today=today)
+            report = queue_digests(session=session, due=due, policy=policy, today=today, now=as_of)
             rows = session.query(Delivery).filter(Delivery.key.in_(report.keys)).all()  # type: ignore[attr-defined]
             return [
                 {
@@ -69,10 +87,26 @@ def preview_due(*, engine: Engine, as_of: datetime, policy: Policy) -> list[dict
             session.rollback()
 
 
-def claim_batch(*, engine: Engine, limit: int, now: datetime) -> list[int]:
-    """Claim one batch of outbox rows."""
-    with session_scope(engine) as session:
-        return claim(session=session, limit=limit, now=now)
+def next_batch(*, engine: Engine, limit: int, now: datetime) -> list[int]:
+    """The ids of the next batch of outbox rows to send (candidates: nothing is claimed)."""
+    with Session(engine) as session:
+        return candidates(session=session, limit=limit, now=now)
+
+
+def drain(
+    result: SweepResult,
+    *,
+    next_ids: Callable[[], list[int]],
+    send: Callable[[list[int]], SendReport],
+) -> None:
+    """Send the outbox batch after batch until nothing is ready, or until a batch could
+    claim none of its rows (another sweep took them, or it ran out of time): the one loop of
+    the flow (its callables are Prefect tasks) and of :func:`run_sweep`."""
+    while ids := next_ids():
+        report = send(ids)
+        result.add_batch(report)
+        if not report.claimed:
+            break
 
 
 def run_sweep(
@@ -81,24 +115,18 @@ def run_sweep(
     as_of: datetime,
     policy: Policy,
     sender: Callable[[Delivery], None],
-    send_batch: Callable[[list[int]], SendReport] | None = None,
 ) -> SweepResult:
     """A whole sweep without Prefect (the flow does the same with a task per step)."""
     result = SweepResult(as_of=as_of.isoformat())
     if not is_sending_time(as_of):
         result.skipped = "ngày nghỉ hoặc ngoài giờ làm việc"
         return result
-    queued = queue_due(engine=engine, as_of=as_of, policy=policy)
-    result.reminders, result.queued = queued.reminders, queued.deliveries
-    batch = send_batch or (
-        lambda ids: send_claimed(engine=engine, ids=ids, sender=sender, policy=policy, now=as_of)
+    result.add_queued(queue_due(engine=engine, as_of=as_of, policy=policy))
+    drain(
+        result,
+        next_ids=lambda: next_batch(engine=engine, limit=policy.batch_size, now=as_of),
+        send=lambda ids: send_batch(
+            engine=engine, ids=ids, sender=sender, policy=policy, now=as_of
+        ),
     )
-    while ids := claim_batch(engine=engine, limit=policy.batch_size, now=as_of):
-        result.delivery_ids.extend(ids)
-        report = batch(ids)
-        result.batches += 1
-        result.sent += report.sent
-        result.retry += report.retry + report.left
-        result.failed += report.failed
-        result.errors.extend(report.errors)
     return result

@@ -20,7 +20,7 @@ from notifications.channels import ChannelError, Channels, send
 from notifications.mailbox import Mailbox, free_port
 from notifications.messages import EMAIL_ITEMS, Digest, render
 from tasks.reminders import DueReminder, default_policy
-from tasks.sweep import claim_batch, queue_due, run_sweep
+from tasks.sweep import next_batch, queue_due, run_sweep
 from tests.helpers import give_contacts, mini_scenario, plan_everything
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -154,19 +154,19 @@ def test_short_digest_has_no_remainder_line() -> None:
 def test_batch_out_of_time_leaves_its_rows_for_a_later_sweep(
     engine: Engine, session: Session, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch that would outlive its claims stops sending; the rows it left are claimed
-    again once stale, and every message still goes out once."""
+    """A batch out of time starts no more messages; the rows it left are still pending
+    (nothing claimed), a later sweep sends them, and every message goes out once."""
     mini_scenario(session)
     give_contacts(session)
     plan_everything(session, date(2024, 6, 3))
     moment = datetime(2024, 6, 3, 8, 30, tzinfo=TZ)
     policy = default_policy()
     queued = queue_due(engine=engine, as_of=moment, policy=policy)
-    ids = claim_batch(engine=engine, limit=policy.batch_size, now=moment)
+    ids = next_batch(engine=engine, limit=policy.batch_size, now=moment)
     assert len(ids) == queued.deliveries > 0
     monkeypatch.setattr(outbox, "SEND_BUDGET", timedelta(0))
     with Channels(mailbox.smtp_url) as channels:
-        report = outbox.send_claimed(
+        report = outbox.send_batch(
             engine=engine, ids=ids, sender=channels, policy=policy, now=moment
         )
     assert report.left == len(ids) and report.sent == 0 and mailbox.inbox == []
@@ -177,3 +177,91 @@ def test_batch_out_of_time_leaves_its_rows_for_a_later_sweep(
     assert result.sent == len(ids) == len(mailbox.inbox)
     with Session(engine) as s:
         assert {d.state for d in s.exec(select(Delivery)).all()} == {"sent"}
+
+
+PLAIN = "mailto://user:secret@mail.example.gov.vn?from=dondoc@example.gov.vn"
+
+
+@pytest.mark.parametrize(
+    ("smtp_url", "allowed", "refused"),
+    [
+        (PLAIN, False, True),  # mailto:// to a server Apprise does not know: no TLS
+        (PLAIN + "&mode=insecure", False, True),
+        (PLAIN.replace("mailto://", "mailtos://") + "&mode=insecure", False, True),
+        (PLAIN, True, False),  # DONDOC_SMTP_ALLOW_PLAIN_PASSWORD=true
+        (PLAIN + "&mode=starttls", False, False),
+        (PLAIN + "&mode=ssl", False, False),
+        (PLAIN.replace("mailto://", "mailtos://"), False, False),
+        ("mailto://user:secret@127.0.0.1:2525?mode=insecure&from=d@example.gov.vn", False, False),
+        ("mailto://user:secret@localhost:2525?mode=insecure&from=d@example.gov.vn", False, False),
+        ("mailto://mail.example.gov.vn?mode=insecure&from=d@example.gov.vn", False, False),
+    ],
+)
+def test_password_over_a_plain_connection_is_refused(
+    smtp_url: str, allowed: bool, refused: bool
+) -> None:
+    from notifications.channels import SmtpServer
+
+    if refused:
+        with pytest.raises(ChannelError, match="DONDOC_SMTP_ALLOW_PLAIN_PASSWORD") as info:
+            SmtpServer(smtp_url, allow_plain_password=allowed)
+        assert "secret" not in str(info.value)
+    else:
+        SmtpServer(smtp_url, allow_plain_password=allowed)
+
+
+def test_plain_password_setting_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dondoc.settings import get_settings
+    from notifications.channels import SmtpServer
+
+    with pytest.raises(ChannelError, match="không mã hoá"):
+        send(delivery(1), smtp_url=PLAIN)  # refused before connecting
+    monkeypatch.setenv("DONDOC_SMTP_ALLOW_PLAIN_PASSWORD", "true")
+    get_settings.cache_clear()
+    try:
+        assert SmtpServer(PLAIN).password == "secret"
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("mailto://noivu@example.gov.vn", None),
+        ("mailtos://noi.vu+nhac@example.gov.vn", None),
+        ("zalo://oa/1001", None),
+        ("zalo://zns/0912345678?template=nhac-viec", None),
+        ("json://localhost/nhac-viec", None),
+        ("mailto://noivu", "không có địa chỉ thư"),
+        ("mailto://noivu@localhost", "không phải địa chỉ thư hợp lệ"),
+        ("mailto://noi vu@example.gov.vn", "không phải địa chỉ Apprise"),
+        ("noivu@example.gov.vn", "không phải địa chỉ Apprise"),
+        ("zalo://zns/123?template=nhac-viec", "không hợp lệ cho ZNS"),
+        ("zalo://oa/abc", "không hợp lệ"),
+        ("nosuchservice://x", "Apprise không nhận"),
+        ("mailto://" + "a" * 500 + "@example.gov.vn", "quá giới hạn 500"),
+        ("", "trống"),
+        (None, "không phải chuỗi"),
+    ],
+)
+def test_recipient_problem(url: object, problem: str | None) -> None:
+    from notifications.channels import recipient_problem
+
+    found = recipient_problem(url)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
+
+
+def test_phone_numbers_masked_e_mail_addresses_kept() -> None:
+    from notifications.channels import mask_recipient
+
+    assert mask_recipient("zalo://zns/84912345678?template=x") == "zalo://zns/8491***678?template=x"
+    assert mask_recipient("zalo://zns/0912345678?template=x") == "zalo://zns/091***678?template=x"
+    assert (
+        mask_recipient("mailto://0912345678@example.gov.vn") == "mailto://0912345678@example.gov.vn"
+    )
+    assert mask_recipient("zalo://oa/1001") == "zalo://oa/1001"
