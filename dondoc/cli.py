@@ -844,17 +844,14 @@ def outbox(
 
 @app.command()
 def serve() -> None:
-    """Chạy lịch nhắc việc (08:00 các ngày làm việc) trong một tiến trình, đến khi dừng (Ctrl-C)."""
+    """Chạy lịch nhắc việc (08:00 các ngày làm việc) và báo cáo giao ban (07:00 ngày 1) trong một
+    tiến trình, cùng máy chủ Prefect cục bộ có bộ lập lịch, đến khi dừng (Ctrl-C hoặc SIGTERM)."""
     from deployments.schedules import serve as serve_all
 
     def go() -> None:
         with _ready_session():
             pass
-        console.print(
-            "Đang phục vụ lịch «nhắc việc hằng ngày» (08:00 thứ Hai–thứ Sáu, giờ Việt Nam) và "
-            "«báo cáo giao ban» (07:00 ngày 1 hằng tháng). Ctrl-C để dừng."
-        )
-        serve_all()
+        serve_all(lambda line: console.print(line, highlight=False, soft_wrap=True))
 
     _run(go)
 

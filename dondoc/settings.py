@@ -52,6 +52,22 @@ class Settings(BaseSettings):
         default=True,
         description="Start the notice's follow-up flow (reminder plan, giao việc) when it is confirmed.",
     )
+    sweep_cron: str = Field(
+        default="0 8 * * 1-5",
+        description="When the reminder sweep runs (cron, office time zone); the sweep itself "
+        "sends nothing on public holidays or outside office hours.",
+    )
+    briefing_cron: str = Field(
+        default="0 7 1 * *",
+        description="When the monthly briefing of the month just ended is written (cron).",
+    )
+    prefect_port: int = Field(
+        default=4200,
+        ge=1,
+        le=65535,
+        description="Port of the local Prefect server that «dondoc serve» starts when "
+        "PREFECT_API_URL is not set (its UI: http://127.0.0.1:PORT).",
+    )
     actor: str | None = Field(
         default=None, description="Name recorded in the audit log; default: the OS user."
     )

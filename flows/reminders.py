@@ -81,7 +81,18 @@ def _drain(now: datetime, result: SweepResult) -> None:
     )
 
 
-@flow(name="reminder-sweep", flow_run_name="nhac-viec-{as_of}")
+def _sweep_run_name() -> str:
+    """nhac-viec-YYYY-MM-DD-HHMM in office time; now when a schedule gives no moment."""
+    import pendulum
+    from prefect.runtime import flow_run
+
+    as_of = flow_run.parameters.get("as_of")
+    if isinstance(as_of, str):
+        as_of = pendulum.parse(as_of)
+    return f"nhac-viec-{local_time(as_of or utcnow()):%Y-%m-%d-%H%M}"
+
+
+@flow(name="reminder-sweep", flow_run_name=_sweep_run_name)
 def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
     """Send every reminder due at ``as_of`` (default: now), one digest per recipient and
     channel, on working days in office hours only. Safe to run twice or at once."""
@@ -101,7 +112,7 @@ def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
     return {**result.to_json(), "followed_up": followed}
 
 
-FOLLOW_UP_DEPLOYMENT = "follow-up-notice/theo-doi-thong-bao"
+FOLLOW_UP_DEPLOYMENT = "follow-up-notice/theo-doi-thong-bao"  # flow name / deployment name
 
 
 @flow(name="follow-up-notice")
