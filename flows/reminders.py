@@ -6,13 +6,11 @@ grows with the number of outbox batches, never with the number of assignments.
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.context import TaskRunContext
 from sqlmodel import Session, select
 
 from dondoc.settings import get_settings
@@ -21,7 +19,7 @@ from models.db import get_engine, session_scope
 from models.notice import Assignment, Directive, Notice
 from models.unit import Unit
 from notifications.channels import Channels
-from tasks.follow_up import plan_pending, take_and_plan
+from tasks.follow_up import take_and_plan
 from tasks.outbox import SendReport, send_batch
 from tasks.reminders import default_policy, is_sending_time, local_time
 from tasks.sweep import SweepResult, drain, next_batch, queue_due
@@ -39,23 +37,14 @@ def plan_notice(notice_id: int, start: date) -> int:
 def queue_reminders(as_of: datetime, notice_id: int | None = None) -> dict[str, Any]:
     """Plan the notices whose follow-up is pending (a sweep finishes what a failed
     registration left), take the due rungs and write their digests to the outbox."""
-    engine = get_engine()
-    followed = []
-    if notice_id is None:
-        followed = plan_pending(engine=engine, start=local_time(as_of).date())
-        log = get_run_logger() if TaskRunContext.get() else logging.getLogger("dondoc.flows")
-        for item in followed:
-            log.info(
-                "Lập kế hoạch nhắc việc còn chờ: thông báo %s (%d mốc).",
-                item.number or item.notice_id,
-                item.planned,
-            )
-    report = queue_due(engine=engine, as_of=as_of, policy=default_policy(), notice_id=notice_id)
+    report = queue_due(
+        engine=get_engine(), as_of=as_of, policy=default_policy(), notice_id=notice_id
+    )
     return {
         "reminders": report.reminders,
         "deliveries": report.deliveries,
         "report": report,
-        "followed_up": [f.to_json() for f in followed],
+        "followed_up": report.followed_up,
     }
 
 
@@ -98,18 +87,15 @@ def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
     channel, on working days in office hours only. Safe to run twice or at once."""
     moment = as_of or utcnow()
     result = SweepResult(as_of=moment.isoformat())
-    followed: list[dict[str, Any]] = []
     if not is_sending_time(moment):
         result.skipped = "ngày nghỉ hoặc ngoài giờ làm việc"
     else:
-        queued = queue_reminders(moment)
-        result.add_queued(queued["report"])
-        followed = queued["followed_up"]
+        result.add_queued(queue_reminders(moment)["report"])
         _drain(moment, result)
-    _sweep_artifact(result, followed)
+    _sweep_artifact(result)
     counts = {k: v for k, v in result.to_json().items() if k not in ("delivery_ids", "errors")}
     get_run_logger().info("Nhắc việc %s: %s", moment.isoformat(), counts)
-    return {**result.to_json(), "followed_up": followed}
+    return result.to_json()
 
 
 FOLLOW_UP_DEPLOYMENT = "follow-up-notice/theo-doi-thong-bao"  # flow name / deployment name
@@ -178,7 +164,7 @@ def submit_follow_up(notice_id: int) -> str | None:
     return run.name  # type: ignore[union-attr]
 
 
-def _sweep_artifact(result: SweepResult, followed: list[dict[str, Any]]) -> None:
+def _sweep_artifact(result: SweepResult) -> None:
     lines = [
         f"# Nhắc việc {result.as_of}",
         "",
@@ -186,7 +172,7 @@ def _sweep_artifact(result: SweepResult, followed: list[dict[str, Any]]) -> None
         f"- Thư/tin nhắn xếp hàng: **{result.queued}**, đã gửi **{result.sent}**, "
         f"chờ gửi lại **{result.retry}**, thất bại **{result.failed}** ({result.batches} lô)",
     ]
-    if followed:
+    if followed := result.followed_up:
         numbers = ", ".join(str(f["number"] or f["notice_id"]) for f in followed)
         lines.append(f"- Lập kế hoạch nhắc việc còn chờ cho {len(followed)} thông báo: {numbers}")
     if result.skipped:

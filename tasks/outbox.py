@@ -66,6 +66,7 @@ class QueueReport:
     errors: list[str] = field(default_factory=list)
     superseded: int = 0  # older unsent digests with nothing left once overtaken items went
     rerendered: int = 0  # older unsent digests rendered again without their overtaken items
+    followed_up: list[dict[str, Any]] = field(default_factory=list)  # notices planned first
 
 
 def _chunks(items: list[Any], size: int = 1000) -> Iterator[list[Any]]:

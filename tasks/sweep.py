@@ -7,6 +7,7 @@ and drives them with the same loop, :func:`drain`; tests, the demo and the bench
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,8 +18,11 @@ from sqlmodel import Session
 
 from models.db import session_scope
 from models.delivery import Delivery
+from tasks.follow_up import plan_pending
 from tasks.outbox import QueueReport, SendReport, candidates, queue_digests, send_batch
 from tasks.reminders import Policy, is_sending_time, local_time, take_due
+
+log = logging.getLogger("dondoc.sweep")
 
 
 @dataclass
@@ -35,6 +39,8 @@ class SweepResult:
     batches: int = 0
     errors: list[str] = field(default_factory=list)
     delivery_ids: list[int] = field(default_factory=list)
+    # Notices whose follow-up was still pending, planned by this sweep.
+    followed_up: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -42,6 +48,7 @@ class SweepResult:
     def add_queued(self, report: QueueReport) -> None:
         """Count what queueing did: digests written, and those refused at once."""
         self.reminders, self.queued = report.reminders, report.deliveries
+        self.followed_up.extend(report.followed_up)
         self.failed += report.failed
         self.errors.extend(report.errors)
         self.delivery_ids.extend(report.failed_ids)
@@ -59,11 +66,23 @@ class SweepResult:
 def queue_due(
     *, engine: Engine, as_of: datetime, policy: Policy, notice_id: int | None = None
 ) -> QueueReport:
-    """Take the due rungs and write their digests to the outbox, in one transaction."""
+    """Take the due rungs and write their digests to the outbox, in one transaction.
+
+    A whole sweep (no ``notice_id``) first plans the notices whose follow-up is still
+    pending (each in its own transaction), so that their giao việc messages go out now."""
     today = local_time(as_of).date()
+    followed = plan_pending(engine=engine, start=today) if notice_id is None else []
+    for item in followed:
+        log.info(
+            "Lập kế hoạch nhắc việc còn chờ: thông báo %s (%d mốc).",
+            item.number or item.notice_id,
+            item.planned,
+        )
     with session_scope(engine) as session:
         due = take_due(session=session, today=today, notice_id=notice_id)
-        return queue_digests(session=session, due=due, policy=policy, today=today, now=as_of)
+        report = queue_digests(session=session, due=due, policy=policy, today=today, now=as_of)
+    report.followed_up = [f.to_json() for f in followed]
+    return report
 
 
 def preview_due(*, engine: Engine, as_of: datetime, policy: Policy) -> list[dict[str, Any]]:

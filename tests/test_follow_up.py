@@ -137,24 +137,20 @@ def test_follow_up_of_an_unknown_notice(app_env: str) -> None:
 def test_a_sweep_plans_notices_registered_without_follow_up(app_env: str) -> None:
     """DONDOC_FOLLOW_UP=false (the app_env default): the sweep's queue step plans the notice
     and sends its giao việc messages in the same sweep."""
-    from flows.reminders import queue_reminders
-
     engine = make_engine(app_env)
     with Session(engine) as session:
         mini_scenario(session)
         give_contacts(session)
     with Mailbox() as box:
-        moment = datetime(2024, 6, 3, 9, 0, tzinfo=TZ)
-        queued = queue_reminders.fn(moment)
-        assert [f["number"] for f in queued["followed_up"]] == ["12/TB-VP"]
         result = run_sweep(
             engine=engine,
-            as_of=moment,
+            as_of=datetime(2024, 6, 3, 9, 0, tzinfo=TZ),
             policy=default_policy(),
             sender=lambda d: send(d, smtp_url=box.smtp_url),
         )
         subjects = {m.subject for m in box.inbox}
-    assert result.sent == queued["deliveries"] > 0
+    assert [f["number"] for f in result.followed_up] == ["12/TB-VP"]
+    assert result.sent == result.queued == len(box.inbox) > 0
     assert "[Giao việc] 2 nhiệm vụ mới – Phòng Nội vụ" in subjects
     assert _states(app_env) == {"12/TB-VP": DONE}
     engine.dispose()
