@@ -32,6 +32,10 @@ MAX_DEPTH = 64
 MAX_INT_DIGITS = 30
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
+TOO_DEEP = (
+    f"Tệp lồng nhau quá sâu (hơn {MAX_DEPTH} mức danh sách/bảng lồng vào nhau); tệp dữ liệu "
+    "của dondoc chỉ cần vài mức. Kiểm tra các dấu «[», «{» và thụt lề."
+)
 _STR_TAG = "tag:yaml.org,2002:str"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
@@ -82,11 +86,7 @@ class _DataLoader(Composer, _EventSource, SafeConstructor, Resolver):  # type: i
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Refused(
-                    f"Tệp lồng nhau quá sâu (hơn {MAX_DEPTH} mức danh sách/bảng lồng vào nhau); "
-                    "tệp dữ liệu của dondoc chỉ cần vài mức. Kiểm tra các dấu «[», «{» và thụt lề.",
-                    event.start_mark,
-                )
+                raise _Refused(TOO_DEEP, event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -187,6 +187,8 @@ def load_yaml(path: Path, *, lines: bool = True, empty_ok: bool = False) -> Any:
         raise InputError(exc.problem or str(exc), where=_where(path, exc)) from None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
+        if "maximum nesting depth" in problem:  # libyaml's own limit (1,000), met first in [[[…
+            raise InputError(TOO_DEEP, where=_where(path, exc)) from None
         raise InputError(
             f"YAML không hợp lệ ({problem}). Kiểm tra thụt lề, dấu «:» và dấu ngoặc kép.",
             where=_where(path, exc),

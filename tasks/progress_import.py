@@ -11,6 +11,8 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,12 +24,17 @@ from models.limits import is_db_id
 from models.notice import Assignment, Directive, Notice
 from models.unit import Unit
 from tasks.errors import DondocError, InputError
-from tasks.fileio import date_from_text, parse_date_value, read_text, short_text
+from tasks.fileio import check_size, date_from_text, parse_date_value, read_text, short_text
 from tasks.periods import RECURRING_PERIODS, parse_period_key, period_key
 from tasks.progress import record_progress
 from tasks.units import name_key
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
+MAX_TABLE_BYTES = 20 * 2**20  # the file as sent
+MAX_INFLATED_BYTES = 100 * 2**20  # a workbook's parts once unzipped, as the archive declares them
+MAX_TABLE_ROWS = 20_000  # data rows
+MAX_COLUMNS = 200  # columns read; the table's own are the first few
+MAX_LISTED_ERRORS = 200  # bad rows listed one by one
 
 # Field → the header spellings accepted for it (compared with _fold: no case, no diacritics).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -86,7 +93,9 @@ class ProgressImportError(InputError):
     def __init__(self, rows: list[tuple[int, str]], *, file_name: str = "") -> None:
         self.rows = rows
         of = f"Tệp «{file_name}» có" if file_name else "Có"
-        lines = "\n".join(f"Dòng {n}: {reason}" for n, reason in rows)
+        lines = "\n".join(f"Dòng {n}: {reason}" for n, reason in rows[:MAX_LISTED_ERRORS])
+        if len(rows) > MAX_LISTED_ERRORS:
+            lines += f"\n… và {len(rows) - MAX_LISTED_ERRORS} dòng lỗi khác."
         super().__init__(
             f"{of} {len(rows)} dòng lỗi. Không ghi nhận dòng nào; sửa các dòng sau rồi nhập lại "
             f"cả tệp:\n{lines}"
@@ -144,40 +153,102 @@ def _cell_text(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _csv_rows(path: Path) -> list[list[Any]]:
-    """Every record of a UTF-8 CSV (BOM allowed), comma, semicolon or tab separated."""
-    text = read_text(path)
+def _csv_rows(path: Path) -> list[tuple[int, list[Any]]]:
+    """Every record of a UTF-8 CSV (BOM allowed), comma, semicolon or tab separated, numbered."""
+    text = read_text(path, limit=MAX_TABLE_BYTES, what="bảng tiến độ")
     first = next((line for line in text.split("\n") if line.strip()), "")
     delimiter = max((";", ",", "\t"), key=first.count) if first else ","
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
     except csv.Error as exc:
         raise InputError(f"Tệp CSV «{path.name}» không hợp lệ: {exc}.") from exc
 
 
-def _xlsx_rows(path: Path) -> list[list[Any]]:
-    """The rows of the first sheet of a workbook (values, not formulas); row 1 first."""
-    from zipfile import BadZipFile
-
+def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
+    """The rows of the first sheet of a workbook (values, not formulas), numbered from 1; rows
+    without cells are left out. A damaged or oversized workbook is an InputError."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    if not path.exists():
-        raise InputError(f"Không tìm thấy tệp «{path}».")
+    _check_workbook_archive(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise InputError(
-            f"Không đọc được tệp Excel «{path.name}» ({exc}). Mở tệp bằng Excel và lưu lại "
-            "dạng .xlsx."
-        ) from exc
+    except Exception as exc:  # openpyxl fails in many ways on a damaged file; all mean the same
+        raise _damaged(path, exc) from None
     try:
         if not workbook.worksheets:
             return []
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        # Read the cells there are: a <dimension> of A1:XFD1048576 would otherwise pad a
+        # million rows to 16,384 cells each.
+        sheet.reset_dimensions()
+        return _sheet_rows(sheet, path)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise _damaged(path, exc) from None
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet: Any, path: Path) -> list[tuple[int, list[Any]]]:
+    rows: list[tuple[int, list[Any]]] = []
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if not row:  # a row the file skips costs nothing
+            continue
+        if number > MAX_TABLE_ROWS + 1:
+            if any(_cell_text(v) for v in row):
+                raise InputError(
+                    f"Tệp «{path.name}» có dữ liệu ở dòng {number}: một bảng tiến độ có tối đa "
+                    f"{MAX_TABLE_ROWS} dòng dữ liệu. Xóa các dòng thừa hoặc tách thành nhiều tệp."
+                )
+            continue
+        rows.append((number, list(row[:MAX_COLUMNS])))
+    return rows
+
+
+def _check_workbook_archive(path: Path) -> None:
+    """Refuse, before openpyxl reads it, a workbook that is too big once inflated or that uses a
+    compression Excel never writes (zip bombs, damaged archives)."""
+    check_size(path, MAX_TABLE_BYTES, "bảng tiến độ")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _damaged(path, exc) from None
+    for info in members:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _damaged(
+                path, f"phần «{info.filename}» nén theo kiểu không hỗ trợ (mã {info.compress_type})"
+            )
+    inflated = sum(info.file_size for info in members)
+    if inflated > MAX_INFLATED_BYTES:
+        raise _damaged(
+            path,
+            f"giải nén ra {inflated / 2**20:,.0f} MB, quá giới hạn "
+            f"{MAX_INFLATED_BYTES // 2**20} MB của một bảng tiến độ",
+        )
+
+
+def _damaged(path: Path, problem: BaseException | str) -> InputError:
+    """The message for a workbook that cannot be read, with the reason in words."""
+    if isinstance(problem, str):
+        reason = problem
+    elif isinstance(problem, zlib.error | zipfile.BadZipFile | EOFError):
+        reason = f"dữ liệu nén bị lỗi ({problem})"
+    elif isinstance(problem, NotImplementedError):
+        reason = f"kiểu nén không hỗ trợ ({problem})"
+    elif isinstance(problem, SyntaxError):  # xml.etree's ParseError and lxml's XMLSyntaxError
+        reason = f"nội dung XML bên trong bị sai ({problem})"
+    elif isinstance(problem, KeyError):
+        reason = f"thiếu phần {problem} của bảng tính"
+    elif isinstance(problem, OverflowError | ValueError):
+        reason = f"có ô hoặc thuộc tính không đọc được ({problem})"
+    else:
+        reason = f"{type(problem).__name__}: {problem}"
+    return InputError(
+        f"Không đọc được tệp Excel «{path.name}»: tệp Excel hỏng: {short_text(reason, 200)}, "
+        "hãy lưu lại bằng Excel/LibreOffice (dạng .xlsx) rồi nhập lại."
+    )
 
 
 def _header_map(header: list[Any], file_name: str) -> dict[int, str]:
@@ -230,7 +301,12 @@ def read_progress_table(path: Path) -> list[TableRow]:
             f"Không đọc được «{path.name}»: bảng tiến độ phải là tệp .csv (UTF-8) hoặc .xlsx. "
             "Với tệp .xls hay .ods, mở bằng Excel rồi lưu lại dạng .xlsx."
         )
-    numbered = [(n, r) for n, r in enumerate(records, start=1) if any(_cell_text(c) for c in r)]
+    numbered = [(n, r) for n, r in records if any(_cell_text(c) for c in r)]
+    if len(numbered) > MAX_TABLE_ROWS + 1:
+        raise InputError(
+            f"Tệp «{path.name}» có {len(numbered) - 1} dòng dữ liệu, tối đa {MAX_TABLE_ROWS}; "
+            "tách thành nhiều tệp."
+        )
     if not numbered:
         raise InputError(f"Tệp «{path.name}» trống: không có dòng tiêu đề và dữ liệu.")
     header_number, header = numbered[0]

@@ -13,9 +13,17 @@ from sqlmodel import Session, delete, select
 
 from models.unit import GOVERNMENT_KINDS, UNIT_KINDS, Unit, UnitGroup, UnitGroupMember
 from tasks.errors import AmbiguousUnitError, EmptyGroupError, InputError, UnitNotFoundError
-from tasks.fileio import LINE_KEY, load_csv, load_yaml
+from tasks.fileio import LINE_KEY, load_csv, load_yaml, short_text
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,63}$")
+CONTACT_MAX_LENGTH = 500  # Delivery.recipient
+EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit
+# An address as government mail systems write it: a dot-atom local part of at most 64 letters,
+# digits and . _ + -, and a domain of labels with a letter TLD (punycode "xn--" labels too).
+EMAIL_RE = re.compile(
+    r"^(?!\.)(?!.*\.\.)[A-Za-z0-9._+-]{1,64}(?<!\.)@"
+    r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 LIST_SEP = "|"
 
 # Long forms and their abbreviations are made equal by writing both the same way.
@@ -83,12 +91,44 @@ def _as_list(value: Any, where: str, field_name: str) -> list[str]:
     raise InputError(f"Trường «{field_name}» phải là một danh sách chuỗi.", where=where)
 
 
-def _check_contacts(urls: list[str], where: str) -> list[str]:
+def contact_problem(url: str) -> str | None:
+    """None when ``url`` is a contact reminders can be sent to, else what is wrong with it.
+
+    Accepted: ``mailto://`` or ``mailtos://`` with one e-mail address, and the ``zalo://`` forms
+    notifications/zalo.py sends to (``zalo://oa/<user id>``, ``zalo://zns/<phone>?template=<id>``).
+    A contact becomes an outbox row's recipient (500 characters)."""
+    if len(url) > CONTACT_MAX_LENGTH:
+        return f"dài {len(url)} ký tự, tối đa {CONTACT_MAX_LENGTH} ký tự"
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return (
+            "không phải URL Apprise. Ví dụ: mailto://vanthu@example.gov.vn, "
+            "zalo://oa/123456789 hoặc zalo://zns/0912345678?template=231145"
+        )
+    if scheme in ("mailto", "mailtos"):
+        if len(rest) > EMAIL_MAX_LENGTH or not EMAIL_RE.match(rest):
+            return (
+                f"«{short_text(rest, 60)}» không phải một địa chỉ thư điện tử hợp lệ "
+                f"(dạng ten@coquan.gov.vn, tối đa {EMAIL_MAX_LENGTH} ký tự)"
+            )
+        return None
+    if scheme == "zalo":
+        from notifications.zalo import validate_zalo_url
+
+        return validate_zalo_url(url)
+    return (
+        f"kiểu liên hệ «{short_text(scheme, 20)}://» không dùng được: chỉ nhận mailto://, "
+        "mailtos:// (thư điện tử) hoặc zalo:// (Zalo)"
+    )
+
+
+def _check_contacts(urls: list[str], where: str, field_name: str) -> list[str]:
     for url in urls:
-        if "://" not in url:
+        problem = contact_problem(url)
+        if problem:
             raise InputError(
-                f"Liên hệ «{url}» không phải URL Apprise. Ví dụ: mailto://vanthu@example.gov.vn "
-                "hoặc zalo://oa/123456789.",
+                f"Trường «{field_name}»: liên hệ «{short_text(url, 80)}» {problem.rstrip('.')}. "
+                "Sửa lại rồi nhập lại cả tệp; chưa nhập gì.",
                 where=where,
             )
     return urls
@@ -117,18 +157,20 @@ def _unit_row(raw: dict[str, Any], parent: str | None, where: str) -> _UnitRow:
             where=where,
         )
     head = raw.get("head") or {}
+    head_field = "head.contacts"
     if "head_name" in raw or "head_title" in raw or "head_contacts" in raw:  # CSV columns
+        head_field = "head_contacts"
         head = {
             "name": raw.get("head_name") or None,
             "title": raw.get("head_title") or None,
-            "contacts": _as_list(raw.get("head_contacts"), where, "head_contacts"),
+            "contacts": _as_list(raw.get("head_contacts"), where, head_field),
         }
     if not isinstance(head, dict):
         raise InputError(
             f"Đơn vị {code}: «head» phải có dạng {{name, title, contacts}}.", where=where
         )
     head = {k: v for k, v in head.items() if k != LINE_KEY and v not in (None, "", [])}
-    _check_contacts(_as_list(head.get("contacts"), where, "head.contacts"), where)
+    _check_contacts(_as_list(head.get("contacts"), where, head_field), where, head_field)
     active = raw.get("active", True)
     if isinstance(active, str):
         active = active.strip().lower() not in ("0", "false", "no", "không", "khong")
@@ -138,7 +180,9 @@ def _unit_row(raw: dict[str, Any], parent: str | None, where: str) -> _UnitRow:
         kind=kind,
         parent=parent if parent is not None else (str(raw.get("parent") or "").strip() or None),
         aliases=_as_list(raw.get("aliases"), where, "aliases"),
-        contacts=_check_contacts(_as_list(raw.get("contacts"), where, "contacts"), where),
+        contacts=_check_contacts(
+            _as_list(raw.get("contacts"), where, "contacts"), where, "contacts"
+        ),
         head=head,
         active=bool(active),
         where=where,

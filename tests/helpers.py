@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import Session, select
@@ -103,3 +109,66 @@ def briefing_scenario(session: Session) -> int:
     )
     session.commit()
     return nid  # type: ignore[return-value]
+
+
+@contextmanager
+def bounded(seconds: float = 5.0, megabytes: int = 200) -> Iterator[dict[str, float]]:
+    """Assert that the block ends within ``seconds`` and that the process's resident memory
+    grows by at most ``megabytes`` at its peak (Linux: the peak is reset through
+    /proc/self/clear_refs, C allocations included; elsewhere tracemalloc's peak, slower).
+    A runaway is cut by SIGALRM after 30 s. Yields the figures measured."""
+    figures: dict[str, float] = {}
+
+    def _cut(_signum: int, _frame: Any) -> None:
+        raise TimeoutError("runaway: still running after 30 s")
+
+    previous = signal.signal(signal.SIGALRM, _cut)
+    signal.alarm(30)
+    rss_before = _reset_peak_rss()
+    if rss_before is None:
+        tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        yield figures
+    finally:
+        figures["seconds"] = time.perf_counter() - start
+        if rss_before is None:
+            figures["megabytes"] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        else:
+            figures["megabytes"] = (_status_kb("VmHWM") - rss_before) / 1024
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert figures["seconds"] < seconds, figures
+    assert figures["megabytes"] < megabytes, figures
+
+
+def _status_kb(key: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+def _reset_peak_rss() -> int | None:
+    """Reset the peak resident memory to the current one and return it (kB); None if unsupported."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return _status_kb("VmRSS")
+    except OSError:
+        return None
+
+
+def use_database(monkeypatch: Any, tmp_path: Path, url: str) -> None:
+    """Point the application (settings, CLI) at ``url``, as the ``app_env`` fixture does."""
+    from dondoc.settings import get_settings
+    from models.db import _engine_for
+
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DONDOC_DATABASE_URL", url)
+    monkeypatch.setenv("DONDOC_ACTOR", "kiểm thử")
+    monkeypatch.setenv("DONDOC_FOLLOW_UP", "false")
+    get_settings.cache_clear()
+    _engine_for.cache_clear()
