@@ -740,6 +740,11 @@ def remind(
         if result.get("skipped"):
             console.print(f"Không gửi: {result['skipped']} ({moment:%d/%m/%Y %H:%M}).")
             return
+        for item in result.get("followed_up", []):
+            console.print(
+                f"Đã lập kế hoạch nhắc việc còn chờ của thông báo "
+                f"{escape(str(item['number'] or item['notice_id']))}: {item['planned']} mốc."
+            )
         with _ready_session() as session:
             sent = session.exec(
                 select(Delivery)
