@@ -10,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -77,6 +78,19 @@ def _errors_to_messages() -> Iterator[None]:
         _fail(
             f"Không dùng được cơ sở dữ liệu ({exc.orig}). Kiểm tra DONDOC_DATABASE_URL "
             "và chạy «dondoc init»."
+        )
+    except RuntimeError as exc:
+        if "ephemeral Prefect API server" not in str(exc):
+            raise
+        _fail(
+            "Máy chủ Prefect tạm thời không khởi động kịp (máy đang bận?). Chạy lại lệnh; nếu "
+            "vẫn vậy, tăng PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (mặc định của dondoc "
+            "120 giây), hoặc để «dondoc serve» chạy và đặt PREFECT_API_URL=http://127.0.0.1:4200/api."
+        )
+    except httpx.TransportError as exc:  # PREFECT_API_URL set, the server not answering
+        _fail(
+            f"Không kết nối được máy chủ Prefect ({exc}). Kiểm tra PREFECT_API_URL và máy chủ "
+            "(«prefect server start» hoặc «dondoc serve»)."
         )
 
 

@@ -231,3 +231,22 @@ def test_two_sweeps_plan_each_pending_notice_once_on_postgresql(postgres_url: st
     assert errors == [] and len(results) == 1 and results[0] > 0
     assert sum(_rungs(postgres_url).values()) == results[0]
     engine.dispose()
+
+
+def test_remind_when_prefect_does_not_start(
+    app_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.reminders
+
+    assert run("init")[0] == 0
+
+    def no_server(*_a: object, **_k: object) -> None:
+        raise RuntimeError(
+            "Timed out while attempting to connect to ephemeral Prefect API server."
+        )
+
+    monkeypatch.setattr(flows.reminders, "reminder_sweep", no_server)
+    code, out = run("remind", "--as-of", "03/06/2024 09:00")
+    assert code == 2 and "Traceback" not in out
+    assert "Máy chủ Prefect tạm thời không khởi động kịp" in out
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in out
