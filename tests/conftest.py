@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -98,8 +99,8 @@ def _postgres_reachable() -> str | None:
         )
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped afterwards.
 
     Skips with the reason when no server is reachable (a laptop), but fails when
@@ -122,3 +123,10 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test (see new_postgres_database)."""
+    with new_postgres_database() as url:
+        yield url

@@ -4,6 +4,7 @@ exit code 2 and the database unchanged, within seconds and bounded memory."""
 from __future__ import annotations
 
 import io
+import shutil
 import struct
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -16,15 +17,16 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from dondoc.cli import app
-from models.db import _engine_for
+from dondoc.settings import get_settings
+from models.db import _engine_for, make_engine, upgrade_database
 from models.notice import Directive, Notice
 from tasks.errors import InputError
 from tasks.fileio import load_yaml, parse_date_value
 from tasks.periods import parse_month, parse_period_key
 from tasks.units import import_directory
+from tests.conftest import new_postgres_database
 from tests.helpers import (
     MINI_NOTICE,
-    MINI_UNITS,
     bounded,
     mini_scenario,
     snapshot,
@@ -62,35 +64,60 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def _setup(url: str) -> None:
-    for args in (
-        ("init",),
-        ("units", "import", str(MINI_UNITS)),
-        ("notice", "add", "--from", str(MINI_NOTICE)),
-    ):
-        code, out = run(*args)
-        assert code == 0, out
+def _scenario(url: str) -> None:
+    """Migrate ``url`` and register the mini directory and notice (assignments 1–7)."""
+    upgrade_database(url)
+    _engine_for(url).dispose()  # SQLite: the last connection closed checkpoints the WAL
+    _engine_for.cache_clear()
+    engine = make_engine(url)
+    with Session(engine) as session:
+        mini_scenario(session)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def scenario_file(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scenario in a SQLite file, made once; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("scenario") / "scenario.sqlite"
+    shutil.copy(migrated_template, path)
+    _scenario(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def postgres_scenario() -> Iterator[str]:
+    """The scenario in one PostgreSQL database shared by this module's tests: each of them
+    checks that it leaves the database unchanged."""
+    with new_postgres_database() as url:
+        _scenario(url)
+        yield url
+
+
+def _point_app_at(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> Iterator[str]:
+    assert len(snapshot(url)["assignment"]) == 7  # the scenario is there
+    use_database(monkeypatch, tmp_path, url)
+    yield url
+    _engine_for(url).dispose()
+    _engine_for.cache_clear()
+    get_settings.cache_clear()
 
 
 @pytest.fixture
-def cli_db(app_env: str) -> str:
-    """A SQLite database with the mini directory and the mini notice (assignments 1–7)."""
-    _setup(app_env)
-    return app_env
+def cli_db(scenario_file: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """The application on a copy of the SQLite scenario."""
+    shutil.copy(scenario_file, tmp_path / "dondoc.sqlite")
+    yield from _point_app_at(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'dondoc.sqlite'}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_db(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[str]:
-    """The same set-up as ``cli_db`` on SQLite, then on PostgreSQL."""
-    fixture = "db_url" if request.param == "sqlite" else "postgres_url"
-    url = request.getfixturevalue(fixture)
-    use_database(monkeypatch, tmp_path, url)
-    _setup(url)
-    yield url
-    _engine_for(url).dispose()
-    _engine_for.cache_clear()
+    """The application on the scenario in SQLite, then in PostgreSQL."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("cli_db")
+        return
+    yield from _point_app_at(monkeypatch, tmp_path, request.getfixturevalue("postgres_scenario"))
 
 
 def _billion_laughs(levels: int = 9) -> str:
