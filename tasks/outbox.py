@@ -21,6 +21,7 @@ a second time if it had left before the kill. Nothing else is sent twice, nothin
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -28,10 +29,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlmodel import Session
 
 from models.base import utcnow
@@ -274,13 +275,15 @@ def _digest_for(
 # ----------------------------------------------------------------------------- sending
 
 
-def ready(now: datetime) -> ColumnElement[bool]:
-    """Rows to send at ``now``: pending and due for a try, or claimed long ago by a sweep
-    that must have died."""
+def ready(now: Any, stale_before: Any = None) -> ColumnElement[bool]:
+    """Rows to send at ``now``: pending and due for a try, or claimed before ``stale_before``
+    (default: ``now - STALE_CLAIM``) by a sweep that must have died."""
+    if stale_before is None:
+        stale_before = now - STALE_CLAIM
     return or_(
         (Delivery.state == "pending")
         & or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),  # type: ignore[union-attr]
-        (Delivery.state == "sending") & (Delivery.claimed_at < now - STALE_CLAIM),  # type: ignore[operator]
+        (Delivery.state == "sending") & (Delivery.claimed_at < stale_before),  # type: ignore[operator]
     )
 
 
@@ -310,7 +313,7 @@ class SendReport:
 
 @dataclass
 class _Outcome:
-    """How one message went: the row's new values, written with the next claim."""
+    """How one message went: the parameters of ``_MARK``, run with the next claim."""
 
     delivery_id: int
     kind: str  # sent, retry, failed
@@ -392,8 +395,13 @@ def send_batch(
     return report
 
 
-def _claim_statement(delivery_id: int, now: datetime, dialect: str) -> Any:
-    guard = (Delivery.id == delivery_id) & ready(now)
+@lru_cache
+def _claim_statement(dialect: str) -> Any:
+    """Claim one row (``claim_id``) if it is still ready at ``now``: built once, as the same
+    statement runs for every message."""
+    guard = (Delivery.id == bindparam("claim_id")) & ready(
+        bindparam("now"), bindparam("stale_before")
+    )
     if dialect == "postgresql":
         # Skip, rather than wait for, a row that another sweep is claiming right now.
         locked = select(Delivery.id).where(guard).with_for_update(skip_locked=True)
@@ -401,9 +409,22 @@ def _claim_statement(delivery_id: int, now: datetime, dialect: str) -> Any:
     return (
         update(Delivery)
         .where(guard)
-        .values(state="sending", claimed_at=now, attempts=Delivery.attempts + 1)
+        .values(state="sending", claimed_at=bindparam("now"), attempts=Delivery.attempts + 1)
         .returning(*Delivery.__table__.columns)  # type: ignore[attr-defined]
     )
+
+
+# Record how a message went: sent, back to pending with a later try, or failed.
+_MARK = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("mark_id"), Delivery.state == "sending")  # type: ignore[arg-type]
+    .values(
+        state=bindparam("new_state"),
+        sent_at=bindparam("new_sent_at"),
+        last_error=bindparam("new_error"),
+        next_attempt_at=bindparam("new_next_attempt"),
+    )
+)
 
 
 def _mark_and_claim(
@@ -414,21 +435,21 @@ def _mark_and_claim(
     ready."""
     if finished is None and delivery_id is None:
         return None
-    with engine.begin() as conn:
+    claim = _claim_statement(engine.dialect.name)
+    params = {"claim_id": delivery_id, "now": now, "stale_before": now - STALE_CLAIM}
+    # SQLite has one writer at a time, and a writer that finds the database locked sleeps
+    # 1 to 100 ms before trying again: this process's own threads take turns on a lock instead.
+    turn = _SQLITE_WRITER if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+    with turn, engine.begin() as conn:
         if finished is not None:
-            _mark(conn, finished)
+            conn.execute(_MARK, finished.values)
         if delivery_id is None:
             return None
-        row = conn.execute(_claim_statement(delivery_id, now, conn.dialect.name)).mappings().first()
+        row = conn.execute(claim, params).mappings().first()
     return Delivery(**row) if row else None
 
 
-def _mark(conn: Connection, outcome: _Outcome) -> None:
-    conn.execute(
-        update(Delivery)
-        .where(Delivery.id == outcome.delivery_id, Delivery.state == "sending")  # type: ignore[arg-type]
-        .values(**outcome.values)
-    )
+_SQLITE_WRITER = threading.Lock()
 
 
 def _attempt(
@@ -440,16 +461,17 @@ def _attempt(
     except Exception as exc:  # any channel failure: keep the row, try again later
         error = f"{type(exc).__name__}: {exc}"[:500]
     now = clock()
-    if error is None:
-        return _Outcome(
-            delivery.id, "sent", {"state": "sent", "sent_at": now, "last_error": None}, None
-        )  # type: ignore[arg-type]
-    if delivery.attempts >= policy.max_attempts:
-        return _Outcome(delivery.id, "failed", {"state": "failed", "last_error": error}, error)  # type: ignore[arg-type]
-    wait = policy.backoff_minutes[min(delivery.attempts, len(policy.backoff_minutes)) - 1]
+    kind, next_attempt = "sent", None
+    if error is not None and delivery.attempts >= policy.max_attempts:
+        kind = "failed"
+    elif error is not None:
+        wait = policy.backoff_minutes[min(delivery.attempts, len(policy.backoff_minutes)) - 1]
+        kind, next_attempt = "retry", now + timedelta(minutes=wait)
     values = {
-        "state": "pending",
-        "last_error": error,
-        "next_attempt_at": now + timedelta(minutes=wait),
+        "mark_id": delivery.id,
+        "new_state": {"sent": "sent", "retry": "pending", "failed": "failed"}[kind],
+        "new_sent_at": now if kind == "sent" else None,
+        "new_error": error,
+        "new_next_attempt": next_attempt,
     }
-    return _Outcome(delivery.id, "retry", values, error)  # type: ignore[arg-type]
+    return _Outcome(delivery.id, kind, values, error)  # type: ignore[arg-type]
