@@ -37,10 +37,12 @@ def set_actor(name: str | None) -> None:
 
 def check_actor(name: str, source: str) -> str:
     """``name`` when it fits the audit log's column; an InputError naming ``source`` otherwise."""
-    if len(name) > ACTOR_MAX_LENGTH or "\x00" in name:
+    if "\x00" in name:
+        raise InputError(f"{source}: tên người thao tác chứa ký tự NUL (\\0); xóa ký tự đó.")
+    if len(name) > ACTOR_MAX_LENGTH:
         raise InputError(
-            f"{source}: tên người thao tác dài {len(name)} ký tự, tối đa {ACTOR_MAX_LENGTH} ký tự "
-            "(và không có ký tự NUL); hãy viết ngắn lại."
+            f"{source}: tên người thao tác dài {len(name)} ký tự, tối đa {ACTOR_MAX_LENGTH} ký tự; "
+            "hãy viết ngắn lại."
         )
     return name
 

@@ -127,7 +127,7 @@ def _check_contacts(urls: list[str], where: str, field_name: str) -> list[str]:
         problem = contact_problem(url)
         if problem:
             raise InputError(
-                f"Trường «{field_name}»: liên hệ «{short_text(url, 80)}» {problem.rstrip('.')}. "
+                f"Trường «{field_name}»: liên hệ «{short_text(url, 80)}»: {problem.rstrip('.')}. "
                 "Sửa lại rồi nhập lại cả tệp; chưa nhập gì.",
                 where=where,
             )
