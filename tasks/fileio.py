@@ -28,6 +28,7 @@ from tasks.errors import InputError
 
 LINE_KEY = "__line__"
 MAX_YAML_BYTES = 5 * 1024 * 1024
+MAX_CSV_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 30
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -214,7 +215,7 @@ def strip_lines(value: Any) -> Any:
 
 def load_csv(path: Path) -> list[dict[str, str]]:
     """Read a CSV with a header row; each row gets its line number under ``__line__``."""
-    text = read_text(path)
+    text = read_text(path, limit=MAX_CSV_BYTES, what="tệp CSV")
     try:
         sample = text[:4096]
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel

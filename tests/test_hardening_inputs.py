@@ -270,6 +270,14 @@ def test_a_yaml_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> No
     assert "MB" in info.value.message and "big.yaml" in str(info.value)
 
 
+def test_a_unit_csv_over_the_size_limit_is_refused_unread(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text("code,name,kind\n" + "A,X,office\n" * 2_000_000)
+    with bounded(seconds=3, megabytes=30):
+        code, out = run("units", "import", str(path))
+    refused(code, out, "units.csv", "MB")
+
+
 def test_a_large_valid_directory_loads_in_seconds(tmp_path: Path) -> None:
     """A directory of 8,000 units (1.6 MB, a third of the size limit) loads in seconds."""
     lines = ["units:"]
