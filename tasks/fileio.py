@@ -150,12 +150,18 @@ def check_size(path: Path, limit: int, what: str = "tệp") -> None:
         raise InputError(f"Không tìm thấy tệp «{path}».")
     if path.is_dir():
         raise InputError(f"«{path}» là một thư mục, cần một tệp.")
+    if not path.is_file():  # a device or a pipe: /dev/zero never ends
+        raise InputError(f"«{path}» không phải một tệp thông thường; cần một tệp.")
     size = path.stat().st_size
     if size > limit:
-        raise InputError(
-            f"Tệp «{path.name}» nặng {_megabytes(size)}, quá giới hạn {_megabytes(limit)} của "
-            f"{what}. Kiểm tra lại có đúng tệp không, hoặc tách thành nhiều tệp nhỏ hơn."
-        )
+        raise _too_big(path, size, limit, what)
+
+
+def _too_big(path: Path, size: int, limit: int, what: str) -> InputError:
+    return InputError(
+        f"Tệp «{path.name}» nặng {_megabytes(size)}, quá giới hạn {_megabytes(limit)} của "
+        f"{what}. Kiểm tra lại có đúng tệp không, hoặc tách thành nhiều tệp nhỏ hơn."
+    )
 
 
 def _megabytes(size: int) -> str:
@@ -166,7 +172,10 @@ def read_text(path: Path, *, limit: int | None = None, what: str = "tệp") -> s
     """Read a UTF-8 text file (BOM allowed) as NFC, with a clear error when it is not text;
     a file over ``limit`` bytes is refused unread."""
     check_size(path, limit if limit is not None else 1 << 62, what)
-    raw = path.read_bytes()
+    with path.open("rb") as handle:
+        raw = handle.read() if limit is None else handle.read(limit + 1)  # it may have grown
+    if limit is not None and len(raw) > limit:
+        raise _too_big(path, len(raw), limit, what)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

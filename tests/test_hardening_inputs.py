@@ -270,6 +270,15 @@ def test_a_yaml_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> No
     assert "MB" in info.value.message and "big.yaml" in str(info.value)
 
 
+@pytest.mark.parametrize("name", ["zero.yaml", "zero.csv"])
+def test_a_device_is_not_read(cli_db: str, tmp_path: Path, name: str) -> None:
+    """A link to /dev/zero has size 0 and never ends."""
+    (tmp_path / name).symlink_to("/dev/zero")
+    with bounded(seconds=3, megabytes=30):
+        code, out = run("units", "import", str(tmp_path / name))
+    refused(code, out, "không phải một tệp thông thường")
+
+
 def test_a_unit_csv_over_the_size_limit_is_refused_unread(cli_db: str, tmp_path: Path) -> None:
     path = tmp_path / "units.csv"
     path.write_text("code,name,kind\n" + "A,X,office\n" * 2_000_000)
