@@ -11,12 +11,13 @@ from typing import Any
 
 from sqlmodel import Session, delete, select
 
+from models.delivery import Delivery
 from models.unit import GOVERNMENT_KINDS, UNIT_KINDS, Unit, UnitGroup, UnitGroupMember
 from tasks.errors import AmbiguousUnitError, EmptyGroupError, InputError, UnitNotFoundError
 from tasks.fileio import LINE_KEY, load_csv, load_yaml, short_text
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,63}$")
-CONTACT_MAX_LENGTH = 500  # Delivery.recipient
+CONTACT_MAX_LENGTH = Delivery.__table__.c.recipient.type.length  # a contact becomes one
 EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit
 # An address as government mail systems write it: a dot-atom local part of at most 64 letters,
 # digits and . _ + -, and a domain of labels with a letter TLD (punycode "xn--" labels too).
