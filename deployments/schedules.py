@@ -123,12 +123,16 @@ def serve(say: Callable[[str], None]) -> None:
     served = deployments()  # the schedules are checked before anything starts
     server: LocalPrefectServer | None = None
     api_url = PREFECT_API_URL.value()
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    stopping: list[int] = []
 
-    def stop(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C (Prefect's runner sets its own later)
+    def stop(signum: int, _frame: Any) -> None:
+        # SIGTERM stops like Ctrl-C (Prefect's runner later sets its own SIGTERM handler).
+        stopping.append(signum)
+        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    for s in previous:
+        signal.signal(s, stop)
     try:
         if api_url:
             say(f"Máy chủ Prefect: {api_url} (PREFECT_API_URL).")
@@ -155,8 +159,14 @@ def serve(say: Callable[[str], None]) -> None:
             prefect_serve(*served, print_starting_message=False)
     except (KeyboardInterrupt, SystemExit):
         pass
+    except Exception:
+        # A signal in the middle of a library call may come out wrapped in its own error
+        # (pydantic's serializer, say): once asked to stop, stop quietly.
+        if not stopping:
+            raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
         if server is not None:
             say("Đang dừng máy chủ Prefect cục bộ…")
             server.stop()
