@@ -119,6 +119,10 @@ DATE_LINE_RE = re.compile(
     rf"(?P<place>[{_UPPER}][\w .'/:-]{{0,60}}?)\s*,\s*ngày\s*(?P<d>\d{{1,2}})?\s*tháng\s*(?P<m>\d{{1,2}})?\s*năm\s*(?P<y>\d{{4}})",
     re.IGNORECASE,
 )
+# The part of a date line after the place; it has a literal start, so finding it is cheap.
+_DATE_TAIL_RE = re.compile(
+    r",\s*ngày\s*(?:\d{1,2})?\s*tháng\s*(?:\d{1,2})?\s*năm\s*\d{4}", re.IGNORECASE
+)
 CLOSING_RE = re.compile(
     r"(thông báo .{0,200}(biết|để)\W.{0,40}thực hiện"
     r"|^căn cứ (ý kiến|nội dung) chỉ đạo (trên|nêu trên)"
@@ -322,6 +326,7 @@ GIAO_RE = re.compile(
     r"\b(?:[Gg]iao(?: cho)?|[Pp]hân công)\s+(?P<lead>[^;:.]{3,200}?)\s+(?:[Cc]hủ trì|thực hiện|có trách nhiệm|theo dõi|tham mưu|phối hợp|khẩn trương|nghiên cứu|tổ chức|triển khai|xây dựng|rà soát|kiểm tra|hướng dẫn|làm đầu mối)\b"
 )
 CHU_TRI_RE = re.compile(r"(?P<lead>[^;:.]{3,160}?)\s+(?:là cơ quan |làm )?chủ trì\b", re.IGNORECASE)
+_CHU_TRI_TAIL_RE = re.compile(r"\s+(?:là cơ quan |làm )?chủ trì\b", re.IGNORECASE)
 SUPPORT_RE = re.compile(
     r"\b(?:phối hợp(?: chặt chẽ)?(?: với)?|cùng với|trao đổi, thống nhất với)\s+", re.IGNORECASE
 )
@@ -375,6 +380,17 @@ def _is_unit_head(piece: str) -> bool:
     return _starts_with_any(bare, UNIT_HEADS) and not _starts_with_any(bare, NOT_UNIT_STARTS)
 
 
+# A list of units is a few hundred characters: unit phrases are looked for in this much text
+# after each place they may start, not in the rest of a directive (on a directive of 876 KB
+# with thousands of "phối hợp với", copying the rest each time was quadratic).
+_UNIT_WINDOW = 2000
+
+
+def _units_at(text: str, pos: int) -> list[str]:
+    """``unit_phrases`` of the text from ``pos``, without copying the rest of a long text."""
+    return unit_phrases(text[pos : pos + _UNIT_WINDOW])
+
+
 def unit_phrases(text: str) -> list[str]:
     """Split the unit list at the start of ``text`` into unit names as written.
 
@@ -382,6 +398,7 @@ def unit_phrases(text: str) -> list[str]:
     chức …" gives ["Công an tỉnh", "các sở, ban, ngành, đoàn thể tỉnh",
     "Ủy ban nhân dân các xã, phường"]. Stops at the first word that begins a predicate.
     """
+    text = text[:_UNIT_WINDOW]
     if STARTS_WITH_VERB.match(text):
         return []
     stop = STOP_WORDS.search(text)
@@ -437,9 +454,8 @@ def _subject_units(text: str) -> list[str]:
     body = re.sub(r"^(đồng thời|ngoài ra|bên cạnh đó|riêng)\s*,?\s*", "", text, flags=re.IGNORECASE)
     units = unit_phrases(body)
     if units:
-        rest = body[body.find(units[-1]) + len(units[-1]) :]
         # "UBND tỉnh yêu cầu các sở …": the speaker, not the one who acts.
-        return [] if SPEAKER_RE.match(rest) else units
+        return [] if _speaker_after(body, units[-1]) else units
     # "Trên cơ sở …, cơ quan, đơn vị … triển khai": the subject after an opening clause.
     opener = re.match(
         r"^(trên cơ sở|để|căn cứ|sau khi|theo|trong|ngoài việc|nhằm)\b[^,]{0,160},\s*",
@@ -447,8 +463,28 @@ def _subject_units(text: str) -> list[str]:
         re.IGNORECASE,
     )
     if opener:
-        return unit_phrases(body[opener.end() :])
+        return _units_at(body, opener.end())
     return []
+
+
+def _speaker_after(text: str, unit: str) -> bool:
+    """Whether the issuer's speaking verb ("yêu cầu", "giao" …) follows ``unit`` in ``text``."""
+    end = text.find(unit) + len(unit)
+    return bool(SPEAKER_RE.match(text[end : end + _UNIT_WINDOW]))
+
+
+def _chu_tri(text: str) -> re.Match[str] | None:
+    """``CHU_TRI_RE.search(text)``, tried only before each "chủ trì", from the last ";:." there
+    or 200 characters back (the lead is at most 160 and holds none of ";:."): the plain search
+    tries 160 lead lengths at every character (18 s on a directive of 876 KB)."""
+    for tail in _CHU_TRI_TAIL_RE.finditer(text):
+        end = tail.start()
+        back = max(0, end - 200)
+        start = max(back, *(text.rfind(c, back, end) + 1 for c in ";:."))
+        m = CHU_TRI_RE.search(text, start, tail.end())
+        if m:
+            return m
+    return None
 
 
 def _first_sentence(text: str) -> str:
@@ -464,7 +500,7 @@ def _sentence_subjects(text: str) -> list[str]:
         found = _subject_units(sentence)
         if not found and i == 0:
             for m in re.finditer(r",\s+(?=(?:các|những) )", sentence):
-                found = unit_phrases(sentence[m.end() :])
+                found = _units_at(sentence, m.end())
                 if found:
                     break
         units.extend(u for u in found if u not in units)
@@ -492,14 +528,14 @@ def units_of(text: str) -> tuple[list[str], list[str], str | None]:
     )
     support: list[str] = []
     for m in SUPPORT_RE.finditer(clean):
-        support.extend(u for u in unit_phrases(clean[m.end() :]) if u not in support)
+        support.extend(u for u in _units_at(clean, m.end()) if u not in support)
     # 1. A heading naming units, or the subject that opens the text.
     lead = _heading_units(clean) or _subject_units(_first_sentence(clean))
     # 2. The issuer's own request: "Đề nghị Bảo hiểm xã hội tỉnh phối hợp …".
     if not lead:
         opening = re.match(r"^(?:đề nghị|yêu cầu|kiến nghị)\s+", clean, re.IGNORECASE)
         if opening:
-            lead = unit_phrases(clean[opening.end() :])
+            lead = _units_at(clean, opening.end())
     # 3. "Giao X chủ trì …" adds its units to the subject's.
     giao = GIAO_RE.search(clean)
     if giao:
@@ -508,7 +544,7 @@ def units_of(text: str) -> tuple[list[str], list[str], str | None]:
     if not lead:
         lead = _sentence_subjects(clean)
     if not lead:
-        chu_tri = CHU_TRI_RE.search(clean)
+        chu_tri = _chu_tri(clean)
         if chu_tri:
             tail = re.split(r"[,;]\s*", chu_tri.group("lead"))[-1]
             tail = re.sub(
@@ -553,9 +589,21 @@ def _number(blocks: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _date_line(text: str) -> re.Match[str] | None:
+    """``DATE_LINE_RE.search(text)``, tried only just before each ", ngày … năm 2024": the
+    place is at most 61 characters, and the plain search costs that many steps a character
+    of a long paragraph. (A later date tail cannot give an earlier match: its place cannot
+    hold the earlier comma.)"""
+    for tail in _DATE_TAIL_RE.finditer(text):
+        m = DATE_LINE_RE.search(text, max(0, tail.start() - 80), tail.end())
+        if m:
+            return m
+    return None
+
+
 def _issue_date(blocks: list[str]) -> tuple[date | None, int | None, str | None]:
     for text in blocks[:30]:
-        m = DATE_LINE_RE.search(text)
+        m = _date_line(text)
         if not m:
             continue
         words = m.group("place").split()
@@ -755,6 +803,7 @@ def _build_tree(texts: list[tuple[str, Block]]) -> _Node:
     """Nest marked paragraphs by the order in which marker kinds appear (an outline)."""
     root = _Node("root", None, "")
     stack: list[_Node] = [root]
+    counts: dict[tuple[int, str], int] = {}  # (id of the parent, kind) → children so far
     for text, block in texts:
         if block.kind == "row":
             node = _Node("row", None, text, parent=root)
@@ -773,7 +822,7 @@ def _build_tree(texts: list[tuple[str, Block]]) -> _Node:
             del stack[depth:]
         parent = stack[-1]
         node = _Node(kind, label, rest, parent=parent)
-        node.index = sum(1 for c in parent.children if c.kind == kind) + 1
+        node.index = counts[id(parent), kind] = counts.get((id(parent), kind), 0) + 1
         parent.children.append(node)
         stack.append(node)
     return root
@@ -823,6 +872,10 @@ class _Extractor:
         self.texts = [_clean(b.text) for b in self.blocks]
         self.calendar = calendar
         self.result = Extraction()
+        # _walk and _emit read the same item texts: each is read once (on a directive of
+        # 876 KB a second reading was seconds)
+        self._dues: dict[str, Due] = {}
+        self._units_read: dict[str, tuple[list[str], list[str], str | None]] = {}
 
     # -- zones
     def run(self) -> Extraction:
@@ -855,7 +908,7 @@ class _Extractor:
                 break  # the body has begun ("I. MỤC ĐÍCH, YÊU CẦU" is a section, not a header)
             if (
                 NUMBER_RE.match(text)
-                or DATE_LINE_RE.search(text)
+                or _date_line(text)
                 or text.upper() == text
                 or re.match(r"^V/v\b", text)
             ):
@@ -875,9 +928,18 @@ class _Extractor:
         return len(self.texts)
 
     def _due(self, text: str) -> Due:
-        return find_deadline(
-            text, issued_on=self.result.issued_on, calendar=self.calendar, year=self.result.year
-        )
+        if text not in self._dues:
+            self._dues[text] = find_deadline(
+                text, issued_on=self.result.issued_on, calendar=self.calendar, year=self.result.year
+            )
+        return self._dues[text]
+
+    def _units_of(self, text: str) -> tuple[list[str], list[str], str | None]:
+        """``units_of(text)``, read once per text; the lists are copies the caller may change."""
+        if text not in self._units_read:
+            self._units_read[text] = units_of(text)
+        lead, support, report_to = self._units_read[text]
+        return list(lead), list(support), report_to
 
     # -- directives
     def _directives(self, body: list[tuple[str, Block]]) -> None:
@@ -931,9 +993,9 @@ class _Extractor:
                     return units
         # The first clause that begins with a unit name: "Để …, các cơ quan, … tập trung …".
         for m in re.finditer(r"(?:^|[,;]\s+)", text):
-            rest = text[m.end() :]
+            rest = text[m.end() : m.end() + _UNIT_WINDOW]
             units = unit_phrases(rest)
-            if units and SPEAKER_RE.match(rest[rest.find(units[-1]) + len(units[-1]) :]):
+            if units and _speaker_after(rest, units[-1]):
                 continue
             if units and any(
                 u.lower().startswith(("các", "những", "ủy ban", "uỷ ban", "ubnd", "sở", "phòng"))
@@ -958,7 +1020,7 @@ class _Extractor:
                 or (section and _is_findings(heading))
                 or bool(DEFINITION_RE.match(heading))
             )
-            own_units, _, _ = units_of(text)
+            own_units, _, _ = self._units_of(text)
             units = own_units or _heading_units(heading) or inherited
             own_due = self._due(_without_purpose(text))
             child_due = own_due if own_due.kind != "none" else due
@@ -987,7 +1049,7 @@ class _Extractor:
         units_hint: list[str] | None = None,
     ) -> None:
         text = node.full_text
-        lead, support, report_to = units_of(text)
+        lead, support, report_to = self._units_of(text)
         if (
             node.continuation
             and len(node.text.split()) <= 8
@@ -1003,9 +1065,7 @@ class _Extractor:
         if not lead:
             lead = _heading_units(node.text) or list(inherited)
             source = "parent" if lead else "none"
-        own_due = find_deadline(
-            text, issued_on=self.result.issued_on, calendar=self.calendar, year=self.result.year
-        )
+        own_due = self._due(text)
         if own_due.kind == "none" and due is not None:
             own_due = due
         self.result.directives.append(
