@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import re
+import time
 import unicodedata
 import warnings
 import zipfile
@@ -230,7 +231,11 @@ _PAGE_NO_RE = re.compile(
     r"^(?:[-–—]?\s*\d{1,3}\s*[-–—]?|(?:Trang|trang|Page|page)\s*\d{1,4}(?:\s*(?:/|của|trên|of)\s*\d{1,4})?|\d{1,4}\s*/\s*\d{1,4})$"
 )
 _SO_RE = re.compile(r"^Số\s*(?::|\d[\w.\-]*\s*/)")
-_DATE_LINE_RE = re.compile(r"\bngày\b.*\btháng\b.*\bnăm\s*\d{2,4}\s*$")
+# A date line "X, ngày … tháng … năm 2024" is read in three linear searches: one pattern
+# "ngày.*tháng.*năm…$" backtracks cubically (a 21 KB line of such words took 55 s).
+_NGAY_RE = re.compile(r"\bngày\b")
+_THANG_RE = re.compile(r"\btháng\b")
+_NAM_END_RE = re.compile(r"\bnăm\s*\d{2,4}\s*$")
 _ADDRESS_RE = re.compile(r"^(?:Kính\s+gửi|Nơi\s+nhận)\s*:?\s*$", re.IGNORECASE)
 _BREAK_BEFORE_RE = re.compile(r"^(?:Kính\s+gửi|Nơi\s+nhận|V/v\b|(?:KT|TM|TL|TUQ)\.\s)")
 _TOPIC_HEADING_RE = re.compile(r"^\S{1,8}\s+(?:Về|Đối với)\b")
@@ -269,12 +274,22 @@ def _is_marker(line: str) -> bool:
     return bool(_MARKER_RE.match(line))
 
 
+def _is_date_line(line: str) -> bool:
+    """Whether the line has "ngày", then "tháng", then ends with "năm 2024" (the earliest
+    "ngày" and the earliest "tháng" after it leave the most room: searching those is exact)."""
+    end = _NAM_END_RE.search(line)
+    if end is None:
+        return False
+    ngay = _NGAY_RE.search(line, 0, end.start())
+    return bool(ngay and _THANG_RE.search(line, ngay.end(), end.start()))
+
+
 def _hard_heading(line: str) -> bool:
     """A line after which a new paragraph always starts."""
     return bool(
         _is_caps_heading(line)
-        or (_SO_RE.match(line) and len(line) < 80)
-        or (_DATE_LINE_RE.search(line) and "," in line and len(line) < 100)
+        or (len(line) < 80 and _SO_RE.match(line))
+        or (len(line) < 100 and "," in line and _is_date_line(line))
         or _ADDRESS_RE.match(line)
     )
 
@@ -419,7 +434,16 @@ _SKIP = {
 } | {f"{{{MC}}}AlternateContent"}
 _SPACE_TAGS = {_w(t) for t in ("tab", "ptab", "br", "cr")}
 
-_MAX_DOCX_XML = 300_000_000  # bytes of uncompressed XML: protects against ZIP bombs
+# ZIP bombs: a DOCX of a few MB can inflate to gigabytes, and a part can declare a small size
+# while its compressed data goes on (zipfile's read() inflates it all before cutting it).
+_MAX_DOCX_PART = 50_000_000  # bytes of one uncompressed part
+_MAX_DOCX_TOTAL = 200_000_000  # bytes of all parts
+_MAX_DOCX_RATIO = 100  # uncompressed / compressed size of a part over 1 MB (Word's XML: 5–30)
+_MAX_DOCX_PARTS = 10_000
+_ZIP_CHUNK = 1 << 16
+# Text read from one DOCX or PDF: twice what extraction accepts (MAX_TEXT_CHARS), so nothing
+# extraction would read is refused here; it bounds what merged cells or labels can multiply.
+_MAX_READ_CHARS = 2_000_000
 
 
 def _read_docx(data: bytes, name: str) -> list[Block]:
@@ -428,21 +452,19 @@ def _read_docx(data: bytes, name: str) -> list[Block]:
             names = set(zf.namelist())
             if "word/document.xml" not in names:
                 raise InputError(_not_docx_message(name, names))
-            total = sum(i.file_size for i in zf.infolist() if i.filename.endswith(".xml"))
+            package = _checked_package(zf, name)
     except InputError:
         raise
-    except Exception as exc:  # BadZipFile, truncated archives, bad headers…
+    except Exception as exc:  # BadZipFile, truncated archives, bad headers, bad CRC…
         raise InputError(
             f"Tệp «{name}» là tệp nén (ZIP/.docx) bị hỏng hoặc không đầy đủ, không mở được. "
             "Hãy lấy lại bản gốc hoặc lưu lại từ Word."
         ) from exc
-    if total > _MAX_DOCX_XML:
-        raise InputError(f"Tệp Word «{name}» có nội dung XML quá lớn ({total:,} byte); không đọc.")
     try:
         import docx  # python-docx
 
-        document = docx.Document(io.BytesIO(data))
-        reader = _DocxReader(document)
+        document = docx.Document(io.BytesIO(package))
+        reader = _DocxReader(document, name)
         return reader.read()
     except InputError:
         raise
@@ -451,6 +473,63 @@ def _read_docx(data: bytes, name: str) -> list[Block]:
             f"Không mở được tệp Word «{name}» ({type(exc).__name__}). Tệp có thể bị hỏng hoặc là "
             "định dạng khác (.docm, .dotx). Hãy mở bằng Word và lưu lại thành .docx."
         ) from exc
+
+
+def _too_big_docx(name: str, why: str) -> InputError:
+    return InputError(
+        f"Tệp DOCX «{name}» quá lớn hoặc hỏng ({why}); không đọc. Hãy mở bằng Word, bỏ bớt ảnh "
+        "hoặc phần phụ lục và lưu lại thành .docx, hoặc dùng bản .pdf."
+    )
+
+
+def _checked_package(zf: zipfile.ZipFile, name: str) -> bytes:
+    """The DOCX's parts, checked and inflated in chunks under the caps, in a new ZIP whose
+    sizes are true: python-docx then reads exactly what was checked, never more."""
+    if len(zf.infolist()) > _MAX_DOCX_PARTS:
+        raise _too_big_docx(name, f"{len(zf.infolist()):,} phần, tối đa {_MAX_DOCX_PARTS:,}")
+    # a name given twice is read from its last entry, as zipfile (and so python-docx) does
+    infos = list({i.filename: i for i in zf.infolist() if not i.is_dir()}.values())
+    declared = 0
+    for info in infos:
+        _check_declared(info, name)
+        declared += info.file_size
+    if declared > _MAX_DOCX_TOTAL:
+        raise _too_big_docx(name, f"giải nén ra {declared:,} byte, tối đa {_MAX_DOCX_TOTAL:,}")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as clean:
+        for info in infos:
+            clean.writestr(info.filename, _inflate(zf, info, name))
+    return out.getvalue()
+
+
+def _check_declared(info: zipfile.ZipInfo, name: str) -> None:
+    part = info.filename
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _too_big_docx(name, f"phần «{part}» nén theo kiểu Word không dùng")
+    if info.file_size > _MAX_DOCX_PART:
+        raise _too_big_docx(
+            name, f"phần «{part}» giải nén ra {info.file_size:,} byte, tối đa {_MAX_DOCX_PART:,}"
+        )
+    if info.file_size > 1_000_000 and info.file_size > _MAX_DOCX_RATIO * info.compress_size:
+        raise _too_big_docx(name, f"phần «{part}» có tỷ lệ nén bất thường")
+    # Deflate never grows data by more than a few bytes a block: compressed data much longer
+    # than the declared size hides more content than the part says it has.
+    if info.compress_size > info.file_size + info.file_size // 100 + 1024:
+        raise _too_big_docx(name, f"phần «{part}» khai báo sai kích thước")
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """One part, inflated a chunk at a time (zipfile stops at the declared size and checks
+    the CRC), never more than _MAX_DOCX_PART bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    with zf.open(info) as part:
+        while chunk := part.read(_ZIP_CHUNK):
+            size += len(chunk)
+            if size > _MAX_DOCX_PART:
+                raise _too_big_docx(name, f"phần «{info.filename}» giải nén ra quá nhiều")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _not_docx_message(name: str, names: set[str]) -> str:
@@ -539,7 +618,7 @@ class _Numbering:
                 if lvl is not None:
                     ov[ilvl] = _level(lvl)
                 elif so is not None:
-                    ov[ilvl] = _int(so.get(W_VAL), 1)
+                    ov[ilvl] = _list_number(so.get(W_VAL), 1)
             self.overrides[nid] = ov
         # numStyleLink: the list's levels live in the abstractNum of the linked style's num
         for aid, style in links.items():
@@ -609,6 +688,18 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+# Word offers list starts up to 32767 and level texts of a few characters ("%1.", "Điều %1.");
+# a start of 10^10 spelt in letters was a 1.2 GB label, and a long level text is copied into
+# every paragraph of the list.
+_MAX_LIST_START = 10_000
+_MAX_LEVEL_TEXT = 100
+_MAX_LETTER_REPEAT = 4  # "a" … "zzzz" (the 104th item); further items are numbered in digits
+
+
+def _list_number(value: str | None, default: int) -> int:
+    return max(0, min(_MAX_LIST_START, _int(value, default)))
+
+
 def _num_pr(num_pr: Any) -> tuple[str | None, int | None]:
     nid = num_pr.find(_w("numId"))
     lvl = num_pr.find(_w("ilvl"))
@@ -626,9 +717,9 @@ def _level(lvl: Any) -> _Level:
     restart = val("lvlRestart")
     legal = lvl.find(_w("isLgl"))
     return _Level(
-        start=_int(val("start"), 1),
+        start=_list_number(val("start"), 1),
         fmt=val("numFmt") or "decimal",
-        text=val("lvlText") or "",
+        text=(val("lvlText") or "")[:_MAX_LEVEL_TEXT],
         restart=_int(restart, 0) if restart is not None else None,
         legal=legal is not None and legal.get(W_VAL) not in ("0", "false"),
         style=val("pStyle"),
@@ -662,7 +753,9 @@ def _roman(n: int) -> str:
 def _format_number(n: int, fmt: str) -> str:
     if fmt in ("lowerLetter", "upperLetter"):
         # Word: a…z, then aa…zz, aaa…; Vietnamese lists typed by hand use đ, but Word does not.
-        s = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
+        if not 0 < n <= 26 * _MAX_LETTER_REPEAT:
+            return str(n)
+        s = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
         return s.upper() if fmt == "upperLetter" else s
     if fmt == "lowerRoman":
         return _roman(n).lower()
@@ -683,11 +776,19 @@ _COLNUM_RE = re.compile(r"^\(?(?:\d{1,2}|[a-zA-Z]|[IVX]{1,4})\)?$")
 class _DocxReader:
     """Walks a python-docx document's body in order and produces blocks."""
 
-    def __init__(self, document: Any) -> None:
+    def __init__(self, document: Any, name: str) -> None:
         self.document = document
+        self.name = name
         self.numbering = _Numbering(document)
         self.blocks: list[Block] = []
         self.tables = 0
+        self.chars = 0
+
+    def _add(self, block: Block) -> None:
+        self.chars += len(block.text)
+        if self.chars > _MAX_READ_CHARS:
+            raise _too_long(self.name)
+        self.blocks.append(block)
 
     def read(self) -> list[Block]:
         self._container(self.document.element.body, table=None)
@@ -711,7 +812,7 @@ class _DocxReader:
         if text:
             if label and not text.startswith(label + " "):
                 text = _clean(f"{label} {text}")
-            self.blocks.append(Block(text=text, table=table))
+            self._add(Block(text=text, table=table))
         for box in _text_boxes(p):  # text boxes anchored in this paragraph
             self._container(box, table)
 
@@ -745,7 +846,7 @@ class _DocxReader:
         for cells in body:
             if not any(cells) or _is_column_numbers(cells) or cells == texts[header_at]:
                 continue
-            self.blocks.append(
+            self._add(
                 Block(
                     text=" | ".join(c for c in cells if c),
                     kind="row",
@@ -763,20 +864,22 @@ class _DocxReader:
         if tr_pr is not None:
             gb = tr_pr.find(_w("gridBefore"))
             if gb is not None:
-                out.extend([None] * min(50, _int(gb.get(W_VAL), 0)))
+                out.extend([None] * min(_MAX_COLUMNS, _int(gb.get(W_VAL), 0)))
         for tc in _row_tcs(tr):
             tc_pr = tc.find(_w("tcPr"))
             span, cont = 1, False
             if tc_pr is not None:
                 gs = tc_pr.find(_w("gridSpan"))
                 if gs is not None:
-                    span = max(1, min(50, _int(gs.get(W_VAL), 1)))
+                    span = max(1, min(_MAX_COLUMNS, _int(gs.get(W_VAL), 1)))
                 vm = tc_pr.find(_w("vMerge"))
                 cont = vm is not None and vm.get(W_VAL) in (None, "continue")
                 hm = tc_pr.find(_w("hMerge"))  # legacy horizontal merge
                 cont = cont or (hm is not None and hm.get(W_VAL) in (None, "continue"))
             out.append(_MERGED_ABOVE if cont and vm is not None else None if cont else tc)
-            out.extend([None] * (span - 1))
+            # spans pad the grid up to _MAX_COLUMNS at most: 10^5 cells each spanning 50
+            # columns were millions of padding entries in every row
+            out.extend([None] * min(span - 1, _MAX_COLUMNS - len(out)))
         return out
 
     def _cell_paragraph_texts(self, tc: Any) -> list[str]:
@@ -787,6 +890,14 @@ class _DocxReader:
 
 # Marks a vertically merged continuation cell in a row (its text is the cell above's).
 _MERGED_ABOVE = object()
+_MAX_COLUMNS = 50  # grid columns a row is padded to by spans (a notice's tables have ≤ 15)
+
+
+def _too_long(name: str) -> InputError:
+    return InputError(
+        f"Tệp «{name}» có hơn {_MAX_READ_CHARS:,} ký tự văn bản, vượt giới hạn của một thông báo "
+        "hay công văn. Kiểm tra lại tệp (có phải cả một tập văn bản?) và tách riêng từng văn bản."
+    )
 
 
 def _row_tcs(tr: Any) -> Iterator[Any]:
@@ -862,19 +973,20 @@ def _hidden(run: Any) -> bool:
 
 def _text_boxes(p: Any) -> list[Any]:
     """Text-box contents anchored in a paragraph. Word stores each box twice (DrawingML and
-    a VML fallback), so boxes under mc:Fallback are skipped."""
+    a VML fallback), so boxes under mc:Fallback are skipped; a box inside another box is read
+    with the paragraph of that box that anchors it (taking it here too read a box nested
+    n deep 2^n times)."""
     boxes = []
     for box in p.iter(W_TXBX):
         anc = box.getparent()
-        fallback = False
-        while anc is not None and anc is not p:
-            if anc.tag == f"{{{MC}}}Fallback":
-                fallback = True
-                break
+        while anc is not None and anc is not p and anc.tag not in _NOT_HERE:
             anc = anc.getparent()
-        if not fallback:
+        if anc is p:
             boxes.append(box)
     return boxes
+
+
+_NOT_HERE = {f"{{{MC}}}Fallback", W_TXBX}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -882,6 +994,33 @@ def _text_boxes(p: Any) -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 
 _MIN_CHARS_PER_PAGE = 20
+# pypdf's text extraction grows with a page's operators, and faster than linearly with its
+# text (the page's text so far is copied at every line): a page of 200,000 text operators took
+# minutes. A notice's page has some 1,500 operators, 4,000 characters and 30 KB of content.
+# pypdf parses a page's content whole (some 2 s a MB) before the first operator is seen, so
+# its size is checked first.
+_MAX_PDF_PAGES = 500
+_MAX_PDF_PAGE_CONTENT = 500_000  # decoded bytes of a page's content streams and forms
+_MAX_PDF_PAGE_OPERATORS = 50_000
+_MAX_PDF_PAGE_CHARS = 50_000
+_MAX_PDF_SECONDS = 15.0  # the whole document
+
+
+class _TooComplex(Exception):
+    """A PDF costs more to read than any notice does; the message says where."""
+
+
+@dataclass
+class _PdfBudget:
+    """What reading one PDF may still spend; ``reason`` is kept once a cap is passed (pypdf
+    swallows errors raised while it reads a form, so the reason is checked again after)."""
+
+    deadline: float
+    reason: str | None = None
+
+    def stop(self, reason: str) -> None:
+        self.reason = self.reason or reason
+        raise _TooComplex(self.reason)
 
 
 @contextmanager
@@ -907,7 +1046,7 @@ def _read_pdf(data: bytes, name: str) -> list[Block]:
         raise InputError(broken)
     try:
         from pypdf import PdfReader
-        from pypdf.errors import DependencyError, FileNotDecryptedError
+        from pypdf.errors import DependencyError
 
         with _quiet_pypdf():
             reader = PdfReader(io.BytesIO(data), strict=False)
@@ -924,16 +1063,14 @@ def _read_pdf(data: bytes, name: str) -> list[Block]:
                         f"Tệp PDF «{name}» được bảo vệ bằng mật khẩu, không đọc được. Hãy lưu lại "
                         "bản không đặt mật khẩu, hoặc dùng bản .docx."
                     )
-            pages = []
-            for page in reader.pages:
-                try:
-                    pages.append(page.extract_text() or "")
-                except FileNotDecryptedError:
-                    raise
-                except Exception:
-                    pages.append("")  # one bad page should not hide the others
+            pages = _pdf_pages(reader, name)
     except InputError:
         raise
+    except _TooComplex as exc:
+        raise InputError(
+            f"Tệp PDF «{name}» quá phức tạp ({exc}), không đọc. Một thông báo hay công văn không "
+            "cần nhiều như vậy: hãy dùng bản .docx gốc, hoặc in lại văn bản thành PDF từ Word."
+        ) from exc
     except Exception as exc:
         if type(exc).__name__ == "FileNotDecryptedError":
             raise InputError(
@@ -949,6 +1086,88 @@ def _read_pdf(data: bytes, name: str) -> list[Block]:
             "hoặc dùng bản .docx/.pdf gốc."
         )
     return blocks_from_text(_join_pages(pages))
+
+
+def _pdf_pages(reader: Any, name: str) -> list[str]:
+    """The text of every page, within the caps (raises _TooComplex, or InputError for text
+    longer than any notice)."""
+    from pypdf.errors import FileNotDecryptedError
+
+    count = len(reader.pages)
+    if count > _MAX_PDF_PAGES:
+        raise _TooComplex(f"{count:,} trang, tối đa {_MAX_PDF_PAGES:,}")
+    budget = _PdfBudget(deadline=time.monotonic() + _MAX_PDF_SECONDS)
+    pages: list[str] = []
+    chars = 0
+    for number, page in enumerate(reader.pages, 1):
+        if time.monotonic() > budget.deadline:
+            budget.stop(f"đọc quá {_MAX_PDF_SECONDS:.0f} giây")
+        try:
+            text = _page_text(page, number, budget)
+        except (_TooComplex, FileNotDecryptedError):
+            raise
+        except Exception:
+            text = ""  # one bad page should not hide the others
+        chars += len(text)
+        if chars > _MAX_READ_CHARS:
+            raise _too_long(name)
+        pages.append(text)
+    return pages
+
+
+def _page_text(page: Any, number: int, budget: _PdfBudget) -> str:
+    """pypdf's text of one page; raises _TooComplex past a page's caps or the deadline."""
+    size = _drawn_bytes(page)
+    if size > _MAX_PDF_PAGE_CONTENT:
+        budget.stop(f"trang {number} có {size:,} byte lệnh vẽ, tối đa {_MAX_PDF_PAGE_CONTENT:,}")
+    operators = chars = 0
+
+    def on_operator(*_: Any) -> None:
+        nonlocal operators
+        operators += 1
+        if operators > _MAX_PDF_PAGE_OPERATORS:
+            budget.stop(f"trang {number} có hơn {_MAX_PDF_PAGE_OPERATORS:,} lệnh vẽ")
+        if operators % 512 == 0 and time.monotonic() > budget.deadline:
+            budget.stop(f"đọc quá {_MAX_PDF_SECONDS:.0f} giây")
+
+    def on_text(text: str, *_: Any) -> None:
+        nonlocal chars
+        chars += len(text)
+        if chars > _MAX_PDF_PAGE_CHARS:
+            budget.stop(f"trang {number} có hơn {_MAX_PDF_PAGE_CHARS:,} ký tự")
+
+    text = page.extract_text(visitor_operand_before=on_operator, visitor_text=on_text) or ""
+    if budget.reason:
+        raise _TooComplex(budget.reason)
+    return str(text)
+
+
+def _drawn_bytes(page: Any) -> int:
+    """Decoded bytes of a page's content streams and of the forms it can draw (pypdf parses
+    each whole before the first operator is seen)."""
+    from pypdf.generic import StreamObject
+
+    contents = page.get_contents()
+    total = len(contents.get_data()) if contents is not None else 0
+    seen: set[int] = set()
+    resources = [page.get("/Resources")]
+    while resources and total <= _MAX_PDF_PAGE_CONTENT:
+        res = resources.pop()
+        res = res.get_object() if res is not None else None
+        xobjects = res.get("/XObject") if isinstance(res, dict) else None
+        xobjects = xobjects.get_object() if xobjects is not None else None
+        if not isinstance(xobjects, dict):
+            continue
+        for ref in xobjects.values():
+            form = ref.get_object()
+            if id(form) in seen or not isinstance(form, StreamObject):
+                continue
+            if form.get("/Subtype") != "/Form":
+                continue
+            seen.add(id(form))
+            total += len(form.get_data())
+            resources.append(form.get("/Resources"))
+    return total
 
 
 def _join_pages(pages: list[str]) -> str:
