@@ -128,7 +128,7 @@ def _dispatch(data: bytes, name: str) -> tuple[Literal["txt", "docx", "pdf"], li
                 f"Tệp «{name}» là ảnh {kind}, không có lớp chữ; cần nhận dạng ký tự (OCR) trước, "
                 "hoặc dùng bản .docx/.pdf gốc."
             )
-    return "txt", blocks_from_text(_decode_text(data, name))
+    return "txt", _text_blocks(_decode_text(data, name), name)
 
 
 _IMAGE_MAGIC = [
@@ -303,6 +303,23 @@ def _normalise_text(text: str) -> str:
     text = _ZERO_WIDTH_RE.sub("", text)
     text = text.replace("**", "")  # Markdown bold in text copies
     return _SPACE_RE.sub(" ", text)
+
+
+# A notice is a few hundred lines, and a line costs some microseconds to read: a 20 MB text
+# of ten million tiny lines took over a minute before extraction refused it as too long.
+_MAX_TEXT_LINES = 200_000
+
+
+def _text_blocks(text: str, name: str) -> list[Block]:
+    """``blocks_from_text`` of a file's text, refused when it has far more lines than a notice."""
+    lines = sum(text.count(c) for c in "\n\r\u2028\u2029\f\v") + 1
+    if lines > _MAX_TEXT_LINES:
+        raise InputError(
+            f"Tệp «{name}» có {lines:,} dòng, vượt giới hạn {_MAX_TEXT_LINES:,} dòng của một "
+            "thông báo hay công văn. Kiểm tra lại tệp (có phải cả một tập văn bản?) và tách "
+            "riêng từng văn bản."
+        )
+    return blocks_from_text(text)
 
 
 def blocks_from_text(text: str) -> list[Block]:
@@ -1098,7 +1115,7 @@ def _read_pdf(data: bytes, name: str) -> list[Block]:
             f"Tệp PDF «{name}» là bản quét, không có lớp chữ; cần nhận dạng ký tự (OCR) trước, "
             "hoặc dùng bản .docx/.pdf gốc."
         )
-    return blocks_from_text(_join_pages(pages))
+    return _text_blocks(_join_pages(pages), name)
 
 
 def _pdf_pages(reader: Any, name: str) -> list[str]:

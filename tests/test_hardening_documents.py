@@ -317,6 +317,14 @@ def test_blank_line_separated_lines_are_joined_in_linear_time(tmp_path: Path) ->
     assert max(len(b.text) for b in blocks) > 5_000_000
 
 
+def test_a_text_of_millions_of_lines_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "lines.txt"
+    path.write_text(HEADER + "a\n" * 9_000_000 + LAST, encoding="utf-8")  # 18 MB
+    outcome = probe(path)
+    assert outcome.get("error") == "InputError", outcome
+    assert "dòng, vượt giới hạn 200,000 dòng" in outcome["message"]
+
+
 def test_long_date_line_through_the_cli(tmp_path: Path, fresh_data_dir: Path) -> None:
     code, out = cli("extract", str(build(tmp_path, "date-line")), "--json")
     assert code == 0, out
