@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.base import utcnow
 from models.delivery import Delivery
@@ -124,7 +124,9 @@ def queue_digests(
         session.execute(Delivery.__table__.insert(), chunk)  # type: ignore[attr-defined]
     if bad_keys:
         report.failed_ids = list(
-            session.execute(select(Delivery.id).where(Delivery.key.in_(bad_keys))).scalars()  # type: ignore[attr-defined]
+            session.execute(
+                select(col(Delivery.id)).where(col(Delivery.key).in_(bad_keys))
+            ).scalars()
         )
     report.deliveries = len(rows)
     return report
@@ -155,8 +157,8 @@ def _refuse(
 def _unsent(now: datetime) -> ColumnElement[bool]:
     """Rows not sent and not on the wire: pending, or ``sending`` with a stale claim."""
     return or_(
-        Delivery.state == "pending",
-        (Delivery.state == "sending") & (Delivery.claimed_at < now - STALE_CLAIM),  # type: ignore[operator]
+        col(Delivery.state) == "pending",
+        (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) < now - STALE_CLAIM),
     )
 
 
@@ -179,18 +181,20 @@ def drop_overtaken(
             top[ladder] = max(top.get(ladder, r.due_on), r.due_on)
     if not top:
         return
-    unsent = session.execute(select(Delivery.id, Delivery.reminder_ids).where(_unsent(now))).all()
+    unsent = session.execute(
+        select(col(Delivery.id), col(Delivery.reminder_ids)).where(_unsent(now))
+    ).all()
     listed = sorted({rid for _, rids in unsent for rid in rids})
     overtaken: set[int] = set()
     for chunk in _chunks(listed):
         for rid, aid, occurrence, level, due_on in session.execute(
             select(
-                Reminder.id,
-                Reminder.assignment_id,
-                Reminder.occurrence,
-                Reminder.level,
-                Reminder.due_on,
-            ).where(Reminder.id.in_(chunk))  # type: ignore[union-attr]
+                col(Reminder.id),
+                col(Reminder.assignment_id),
+                col(Reminder.occurrence),
+                col(Reminder.level),
+                col(Reminder.due_on),
+            ).where(col(Reminder.id).in_(chunk))
         ):
             latest = top.get((aid, occurrence))
             if level != ASSIGNED and latest is not None and due_on <= latest:
@@ -281,16 +285,16 @@ def ready(now: Any, stale_before: Any = None) -> ColumnElement[bool]:
     if stale_before is None:
         stale_before = now - STALE_CLAIM
     return or_(
-        (Delivery.state == "pending")
-        & or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),  # type: ignore[union-attr]
-        (Delivery.state == "sending") & (Delivery.claimed_at < stale_before),  # type: ignore[operator]
+        (col(Delivery.state) == "pending")
+        & or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
+        (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) < stale_before),
     )
 
 
 def candidates(*, session: Session, limit: int, now: datetime) -> list[int]:
     """Up to ``limit`` ids of rows ready to send, oldest first: a list to work through, not a
     claim (each row is claimed by the thread that sends it)."""
-    query = select(Delivery.id).where(ready(now)).order_by(Delivery.id).limit(limit)
+    query = select(col(Delivery.id)).where(ready(now)).order_by(col(Delivery.id)).limit(limit)
     return list(session.execute(query).scalars())
 
 
@@ -399,12 +403,12 @@ def send_batch(
 def _claim_statement(dialect: str) -> Any:
     """Claim one row (``claim_id``) if it is still ready at ``now``: built once, as the same
     statement runs for every message."""
-    guard = (Delivery.id == bindparam("claim_id")) & ready(
+    guard = (col(Delivery.id) == bindparam("claim_id")) & ready(
         bindparam("now"), bindparam("stale_before")
     )
     if dialect == "postgresql":
         # Skip, rather than wait for, a row that another sweep is claiming right now.
-        locked = select(Delivery.id).where(guard).with_for_update(skip_locked=True)
+        locked = select(col(Delivery.id)).where(guard).with_for_update(skip_locked=True)
         guard = Delivery.id.in_(locked.scalar_subquery())  # type: ignore[union-attr]
     return (
         update(Delivery)
