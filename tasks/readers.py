@@ -466,7 +466,9 @@ _SPACE_TAGS = {_w(t) for t in ("tab", "ptab", "br", "cr")}
 
 # ZIP bombs: a DOCX of a few MB can inflate to gigabytes, and a part can declare a small size
 # while its compressed data goes on (zipfile's read() inflates it all before cutting it).
-_MAX_DOCX_PART = 50_000_000  # bytes of one uncompressed part
+# A part is parsed whole by lxml at some 13 bytes of memory a byte of XML; a notice's
+# document.xml is well under 5 MB, and the file itself may not pass 20 MB.
+_MAX_DOCX_PART = 20_000_000  # bytes of one uncompressed part
 _MAX_DOCX_TOTAL = 200_000_000  # bytes of all parts
 _MAX_DOCX_RATIO = 100  # uncompressed / compressed size of a part over 1 MB (Word's XML: 5–30)
 _MAX_DOCX_PARTS = 10_000
