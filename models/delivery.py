@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import json_column, timestamp_column, utcnow
 
-DELIVERY_STATES = ("pending", "sending", "sent", "failed")
+DELIVERY_STATES = ("pending", "sending", "sent", "failed", "superseded")
 
 
 class Delivery(SQLModel, table=True):
