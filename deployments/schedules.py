@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import warnings
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -113,7 +112,6 @@ def serve(say: Callable[[str], None]) -> None:
 
     With PREFECT_API_URL set, against that server; otherwise a local Prefect server (with its
     scheduler) is started on 127.0.0.1 and stopped at the end."""
-    from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from deployments.local_server import LocalPrefectServer
@@ -153,10 +151,8 @@ def serve(say: Callable[[str], None]) -> None:
             f"Lần nhắc việc tới: {sweep:%H:%M} {_weekday(sweep)} {sweep:%d/%m/%Y}; "
             f"báo cáo giao ban tới: {briefing:%H:%M} ngày {briefing:%d/%m/%Y}. Ctrl-C để dừng."
         )
-        with temporary_settings(updates={PREFECT_API_URL: api_url}), warnings.catch_warnings():
-            # Prefect's own SIGTERM handler calls an async stop without awaiting it; harmless.
-            warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited")
-            prefect_serve(*served, print_starting_message=False)
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            _run(served)
     except (KeyboardInterrupt, SystemExit):
         pass
     except Exception:
@@ -172,6 +168,23 @@ def serve(say: Callable[[str], None]) -> None:
             server.stop()
             os.environ.pop("PREFECT_API_URL", None)
         say("Đã dừng.")
+
+
+def _run(served: list[Any]) -> None:
+    """Run Prefect's runner until a stop signal, which ends it the way asyncio ends Ctrl-C:
+    by cancelling the main task. (Prefect's own SIGTERM handler calls ``sys.exit`` inside the
+    event loop, which can surface as a SystemExit exception-group traceback.)"""
+    import asyncio
+
+    from prefect.runner import Runner
+
+    runner = Runner(pause_on_shutdown=True)
+    for deployment in served:
+        runner.add_deployment(deployment)
+    # asyncio installs its graceful Ctrl-C handler only over Python's default one.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    runner.handle_sigterm = lambda *_args: os.kill(os.getpid(), signal.SIGINT)  # type: ignore[method-assign]
+    asyncio.run(runner.start())
 
 
 def _weekday(moment: datetime) -> str:

@@ -13,6 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sqlmodel import Session, select
 
+from deployments import schedules
 from dondoc.settings import get_settings
 from models.base import utcnow
 from models.db import get_engine, session_scope
@@ -20,7 +21,7 @@ from models.notice import Assignment, Directive, Notice
 from models.unit import Unit
 from notifications.channels import Channels
 from tasks.follow_up import take_and_plan
-from tasks.outbox import SendReport, send_batch
+from tasks.outbox import QueueReport, SendReport, send_batch
 from tasks.reminders import default_policy, is_sending_time, local_time
 from tasks.sweep import SweepResult, drain, next_batch, queue_due
 
@@ -34,18 +35,10 @@ def plan_notice(notice_id: int, start: date) -> int:
 
 
 @task
-def queue_reminders(as_of: datetime, notice_id: int | None = None) -> dict[str, Any]:
+def queue_reminders(as_of: datetime, notice_id: int | None = None) -> QueueReport:
     """Plan the notices whose follow-up is pending (a sweep finishes what a failed
     registration left), take the due rungs and write their digests to the outbox."""
-    report = queue_due(
-        engine=get_engine(), as_of=as_of, policy=default_policy(), notice_id=notice_id
-    )
-    return {
-        "reminders": report.reminders,
-        "deliveries": report.deliveries,
-        "report": report,
-        "followed_up": report.followed_up,
-    }
+    return queue_due(engine=get_engine(), as_of=as_of, policy=default_policy(), notice_id=notice_id)
 
 
 @task
@@ -65,9 +58,7 @@ def send_outbox(ids: list[int], now: datetime) -> SendReport:
 
 def _drain(now: datetime, result: SweepResult) -> None:
     limit = default_policy().batch_size
-    drain(
-        result, next_ids=lambda: outbox_batch(limit, now), send=lambda ids: send_outbox(ids, now)
-    )
+    drain(result, next_ids=lambda: outbox_batch(limit, now), send=lambda ids: send_outbox(ids, now))
 
 
 def _sweep_run_name() -> str:
@@ -90,7 +81,7 @@ def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
     if not is_sending_time(moment):
         result.skipped = "ngày nghỉ hoặc ngoài giờ làm việc"
     else:
-        result.add_queued(queue_reminders(moment)["report"])
+        result.add_queued(queue_reminders(moment))
         _drain(moment, result)
     _sweep_artifact(result)
     counts = {k: v for k, v in result.to_json().items() if k not in ("delivery_ids", "errors")}
@@ -98,7 +89,8 @@ def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
     return result.to_json()
 
 
-FOLLOW_UP_DEPLOYMENT = "follow-up-notice/theo-doi-thong-bao"  # flow name / deployment name
+# "flow name/deployment name", as run_deployment wants it
+FOLLOW_UP_DEPLOYMENT = f"follow-up-notice/{schedules.FOLLOW_UP_DEPLOYMENT}"
 
 
 @flow(name="follow-up-notice")
@@ -110,8 +102,7 @@ def follow_up_notice(notice_id: int, as_of: datetime | None = None) -> dict[str,
     planned = plan_notice(notice_id, local_day)
     result = SweepResult(as_of=moment.isoformat())
     if is_sending_time(moment):
-        queued = queue_reminders(moment, notice_id)
-        result.add_queued(queued["report"])
+        result.add_queued(queue_reminders(moment, notice_id))
         _drain(moment, result)
     else:
         result.skipped = "ngoài giờ làm việc: thư giao việc đi ở lần nhắc việc tới"

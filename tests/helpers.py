@@ -172,3 +172,17 @@ def use_database(monkeypatch: Any, tmp_path: Path, url: str) -> None:
     monkeypatch.setenv("DONDOC_FOLLOW_UP", "false")
     get_settings.cache_clear()
     _engine_for.cache_clear()
+
+
+def prefect_api(api_url: str, path: str, body: dict[str, Any]) -> Any:
+    """POST ``body`` to a Prefect server's API (``/flow_runs/filter`` …) and return the JSON."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{api_url}{path}",
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return json.loads(response.read())

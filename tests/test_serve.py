@@ -3,7 +3,6 @@ runs, a clean stop on SIGTERM and Ctrl-C, and Prefect's own CLI against the pinn
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -11,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 
 from deployments.local_server import healthy
 from notifications.mailbox import free_port
+from tests.helpers import prefect_api
 
 BIN = Path(sys.executable).parent
 DONDOC = BIN / "dondoc"
@@ -102,16 +101,6 @@ def serve(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
             served.process.wait()
 
 
-def _flow_runs(api_url: str) -> list[dict]:  # type: ignore[type-arg]
-    request = urllib.request.Request(
-        f"{api_url}/flow_runs/filter",
-        data=json.dumps({"limit": 50, "sort": "EXPECTED_START_TIME_ASC"}).encode(),
-        headers={"content-type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())  # type: ignore[no-any-return]
-
-
 def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve) -> None:  # type: ignore[no-untyped-def]
     served = serve(
         DONDOC_SWEEP_CRON="* * * * *",  # every minute, so that a run comes within the test
@@ -135,7 +124,9 @@ def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve) -> None:  # ty
     # The scheduler creates runs of the sweep; the served process runs one to completion.
     deadline, done = time.monotonic() + 150, []
     while time.monotonic() < deadline and not done:
-        runs = _flow_runs(served.api_url)
+        runs = prefect_api(
+            served.api_url, "/flow_runs/filter", {"limit": 50, "sort": "EXPECTED_START_TIME_ASC"}
+        )
         scheduled = [r for r in runs if r["auto_scheduled"]]
         done = [r for r in scheduled if r["state_type"] == "COMPLETED"]
         time.sleep(2)

@@ -10,15 +10,12 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
 from deployments.local_server import healthy
@@ -26,44 +23,24 @@ from models.db import _engine_for, make_engine, upgrade_database
 from models.delivery import Delivery
 from models.notice import Notice
 from notifications.mailbox import Mailbox, free_port
-from tests.conftest import PG_ADMIN_URL, _postgres_reachable
-from tests.helpers import give_contacts, mini_scenario, plan_everything
+from tests.conftest import new_postgres_database
+from tests.helpers import give_contacts, mini_scenario, plan_everything, prefect_api
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def _database(prefix: str) -> Iterator[str]:
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+@pytest.fixture
+def prefect_db() -> Iterator[str]:
+    with new_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
-def postgres() -> None:
-    reason = _postgres_reachable()
-    if reason:
-        if os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} (DONDOC_REQUIRE_POSTGRES=1: this must not be skipped)")
-        pytest.skip(reason)
-
-
-@pytest.fixture
-def prefect_db(postgres: None) -> Iterator[str]:
-    yield from _database("prefect_srv")
-
-
-@pytest.fixture
-def dondoc_db(postgres: None) -> Iterator[str]:
-    yield from _database("dondoc_srv")
+def dondoc_db() -> Iterator[str]:
+    with new_postgres_database() as url:
+        yield url
 
 
 class Processes:
@@ -96,20 +73,10 @@ class Processes:
                 process.kill()
 
 
-def _api(api_url: str, path: str, body: dict) -> list[dict]:  # type: ignore[type-arg]
-    request = urllib.request.Request(
-        f"{api_url}{path}",
-        data=json.dumps(body).encode(),
-        headers={"content-type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=20) as response:
-        return json.loads(response.read())  # type: ignore[no-any-return]
-
-
 def _wait_runs(api_url: str, ids: list[str], timeout: float, procs: Processes) -> list[dict]:  # type: ignore[type-arg]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        runs = _api(api_url, "/flow_runs/filter", {"flow_runs": {"id": {"any_": ids}}})
+        runs = prefect_api(api_url, "/flow_runs/filter", {"flow_runs": {"id": {"any_": ids}}})
         if len(runs) == len(ids) and all(
             r["state_type"] in ("COMPLETED", "FAILED", "CRASHED") for r in runs
         ):
@@ -198,7 +165,7 @@ def test_prefect_server_on_postgresql_with_two_workers(
                 "theo-doi-thong-bao",
             ):
                 assert name in listed
-            deployments = _api(api_url, "/deployments/filter", {})
+            deployments = prefect_api(api_url, "/deployments/filter", {})
             stored = json.dumps(deployments)
             assert "DONDOC_" not in stored.replace("DONDOC_CODE_DIR", "")
             assert "{{ $DONDOC_CODE_DIR }}" in stored  # resolved by the worker, not here
@@ -206,7 +173,7 @@ def test_prefect_server_on_postgresql_with_two_workers(
             sweep_id = next(d["id"] for d in deployments if d["name"] == "nhac-viec-hang-ngay")
             deadline, scheduled = time.monotonic() + 60, []
             while not scheduled and time.monotonic() < deadline:
-                scheduled = _api(
+                scheduled = prefect_api(
                     api_url,
                     "/flow_runs/filter",
                     {
@@ -232,7 +199,7 @@ def test_prefect_server_on_postgresql_with_two_workers(
                 env={**worker_env, "DONDOC_CODE_DIR": ""},
             )
             assert "đã gửi lượt «thong-bao-12-tb-vp» cho máy chủ Prefect" in follow
-            runs = _api(
+            runs = prefect_api(
                 api_url,
                 "/flow_runs/filter",
                 {"flow_runs": {"name": {"any_": ["thong-bao-12-tb-vp"]}}},
