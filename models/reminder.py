@@ -22,7 +22,13 @@ class Reminder(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("assignment_id", "occurrence", "level", "due_on", name="uq_reminder_rung"),
-        Index("ix_reminder_queued_at", "queued_at"),
+        # A sweep finds the rungs it queued by their queued_at; skipped rungs stay out.
+        Index(
+            "ix_reminder_queued_at",
+            "queued_at",
+            sqlite_where=text("state = 'queued'"),
+            postgresql_where=text("state = 'queued'"),
+        ),
         # The sweep's search: planned rungs due by today. Partial, so that a rung leaving
         # ``planned`` costs one index entry removed and nothing else.
         Index(
@@ -34,7 +40,8 @@ class Reminder(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    # Looked up through uq_reminder_rung, whose first column it is.
+    assignment_id: int = Field(foreign_key="assignment.id")
     occurrence: date | None = None  # the due date this ladder leads to (None: no due date)
     level: str = Field(max_length=40)
     rank: int = 0  # order of the rungs; the highest due rung wins
