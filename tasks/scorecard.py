@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.unit import Unit
-from tasks.briefing import KEYS, items_query
+from tasks.briefing.items import items_query
+from tasks.briefing.model import KEYS
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.periods import shift_month
 
@@ -152,7 +153,9 @@ def compute_scorecard(
     names = {
         uid: (code, name)
         for uid, code, name in session.execute(
-            select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(list(lines)))  # type: ignore[union-attr]
+            select(col(Unit.id), col(Unit.code), col(Unit.name)).where(
+                col(Unit.id).in_(list(lines))
+            )
         )
     }
     for uid, line in lines.items():
