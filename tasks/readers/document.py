@@ -47,6 +47,7 @@ MAX_READ_CHARS = 2_000_000
 
 
 def too_long(name: str) -> InputError:
+    """The error for a DOCX or PDF whose text passes MAX_READ_CHARS."""
     return InputError(
         f"Tệp «{name}» có hơn {MAX_READ_CHARS:,} ký tự văn bản, vượt giới hạn của một thông báo "
         "hay công văn. Kiểm tra lại tệp (có phải cả một tập văn bản?) và tách riêng từng văn bản."

@@ -54,6 +54,7 @@ _SPACE_TAGS = {w_tag(t) for t in ("tab", "ptab", "br", "cr")}
 
 
 def read_docx(data: bytes, name: str) -> list[Block]:
+    """The blocks of a DOCX's body in reading order (raises InputError)."""
     package = read_package(data, name)
     try:
         import docx  # python-docx

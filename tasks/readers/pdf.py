@@ -63,6 +63,7 @@ def _quiet_pypdf() -> Iterator[None]:
 
 
 def read_pdf(data: bytes, name: str) -> list[Block]:
+    """The blocks of a PDF's text layer (raises InputError, ScannedPdfError without one)."""
     broken = (
         f"Tệp PDF «{name}» bị hỏng hoặc không đầy đủ (tệp PDF bị hỏng), không đọc được. "
         "Hãy tải lại bản gốc, hoặc dùng bản .docx."

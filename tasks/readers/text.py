@@ -34,6 +34,10 @@ def clean(text: str) -> str:
     return _BULLET_RE.sub("- ", text).rstrip()
 
 
+# ---------------------------------------------------------------------------------------------
+# Plain text → paragraphs
+# ---------------------------------------------------------------------------------------------
+
 # List markers that open a new paragraph: 1.  1.2.  1.2  1)  a)  đ)  a.  -  +  •  *  II.  (1)  (i)  (a)  Điều 3.
 _MARKER_RE = re.compile(
     r"""^(?:

@@ -7,6 +7,7 @@ MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 
 def w_tag(tag: str) -> str:
+    """The qualified name lxml gives a WordprocessingML element or attribute."""
     return f"{{{W}}}{tag}"
 
 
@@ -24,6 +25,7 @@ W_VAL = w_tag("val")
 
 
 def parse_int(value: str | None, default: int) -> int:
+    """An integer attribute value; `default` when it is missing or not a number."""
     try:
         return int(value) if value is not None else default
     except ValueError:
