@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -99,6 +101,52 @@ class Settings(BaseSettings):
         description="Overdue or upcoming directives listed one by one in a briefing.",
     )
 
+    zalo_app_id: str | None = Field(default=None, description="The Zalo app id (not secret).")
+    zalo_app_secret: SecretStr | None = Field(
+        default=None,
+        description="The Zalo app secret key; empty: the Prefect Secret block «zalo-app-secret».",
+    )
+    zalo_access_token: SecretStr | None = Field(
+        default=None,
+        description="The initial Zalo access token; once the token file "
+        "DATA_DIR/secrets/zalo-tokens.json exists, the file wins.",
+    )
+    zalo_refresh_token: SecretStr | None = Field(
+        default=None,
+        description="The initial single-use Zalo refresh token; empty: the Prefect Secret block "
+        "«zalo-refresh-token». The token file wins once it exists.",
+    )
+    zalo_zns_templates: str | None = Field(
+        default=None,
+        description="Per-template ZNS defaults, JSON: "
+        '{"231145": {"title": "ten", "body": "noi_dung", "body_max": 300}}; '
+        "not JSON: ignored with a warning.",
+    )
+    # Text, not a number: a bad value is a warning at send time (the default applies), never a
+    # settings error that would stop every command.
+    zalo_rate_per_second: str | None = Field(
+        default=None,
+        description="Zalo requests per second, process-wide (empty: 5; 0 disables the limit).",
+    )
+    zalo_oa_url: str = Field(
+        default="https://openapi.zalo.me", description="Base URL of the Zalo OA API."
+    )
+    zalo_zns_url: str = Field(
+        default="https://business.openapi.zalo.me", description="Base URL of the Zalo ZNS API."
+    )
+    zalo_oauth_url: str = Field(
+        default="https://oauth.zaloapp.com",
+        description="Base URL of Zalo's token server (refresh tokens).",
+    )
+
+    @field_validator("zalo_oa_url", "zalo_zns_url", "zalo_oauth_url", mode="before")
+    @classmethod
+    def _blank_url_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        # An empty variable has always meant "Zalo's own server".
+        if value is None or value == "":
+            return cls.model_fields[str(info.field_name)].default
+        return value
+
     @model_validator(mode="after")
     def _check_hours(self) -> Settings:
         if self.work_end <= self.work_start:
@@ -120,5 +168,29 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings (tests call ``get_settings.cache_clear()`` after changing env)."""
+    """The process-wide settings (``dondoc.caches.reset_caches()`` after changing env)."""
     return Settings()
+
+
+_current: tuple[tuple[tuple[str, str], ...], Settings] | None = None
+
+
+def current_settings() -> Settings:
+    """The settings as the environment says right now, for values read at each use (the Zalo
+    credentials, endpoints and rate), which have always followed a change of the environment
+    without any cache being cleared. Rebuilt only when a ``DONDOC_*`` variable changed:
+    building settings costs milliseconds, and Zalo reads them for every message."""
+    global _current
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("DONDOC_")))
+    cached = _current
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    settings = Settings()
+    _current = (key, settings)
+    return settings
+
+
+def forget_current_settings() -> None:
+    """Make the next :func:`current_settings` read the environment and ``.env`` again."""
+    global _current
+    _current = None

@@ -129,7 +129,8 @@ class SmtpServer:
     """The outgoing mail server of an Apprise mailto:// URL, as Apprise parses it."""
 
     def __init__(self, smtp_url: str, *, allow_plain_password: bool | None = None) -> None:
-        server = apprise.Apprise.instantiate(smtp_url)
+        # Any: Apprise's e-mail service has these attributes, its base class does not.
+        server: Any = apprise.Apprise.instantiate(smtp_url)
         if server is None or not hasattr(server, "smtp_host"):
             raise ChannelError(
                 f"DONDOC_SMTP_URL không phải địa chỉ máy chủ thư của Apprise "
@@ -197,15 +198,17 @@ class SmtpServer:
     def message(self, delivery: Delivery) -> Message:
         """The e-mail of one outbox row: plain text, with the HTML as an alternative (UTF-8,
         built with the same MIME classes Apprise uses)."""
-        text = MIMEText(delivery.body, "plain", UTF8)
+        # typeshed wants a charset name; a Charset object is what keeps base64 (see UTF8).
+        text = MIMEText(delivery.body, "plain", UTF8)  # type: ignore[arg-type]
         msg: Message = text
         if delivery.html:
             msg = MIMEMultipart("alternative")
             msg.attach(text)
-            msg.attach(MIMEText(delivery.html, "html", UTF8))
+            msg.attach(MIMEText(delivery.html, "html", UTF8))  # type: ignore[arg-type]
         msg["From"] = formataddr((self.sender_name, self.sender_address), charset="utf-8")
         msg["To"] = email_address(delivery.recipient)
-        msg["Subject"] = Header(delivery.subject, "utf-8")
+        # A Header, not a str: it encodes the Vietnamese subject (typeshed only allows str).
+        msg["Subject"] = Header(delivery.subject, "utf-8")  # type: ignore[assignment]
         msg["Date"] = formatdate(localtime=True)
         msg["Message-ID"] = make_msgid(domain=self.sender_address.rpartition("@")[2] or None)
         msg["X-Dondoc-Key"] = delivery.key

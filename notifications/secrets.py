@@ -1,5 +1,7 @@
 """Where the Zalo credentials and the rotating tokens live, and how logs stay free of them.
 
+All four are read through :mod:`dondoc.settings`, at each use (a changed environment is seen):
+
 * ``DONDOC_ZALO_APP_ID`` — the Zalo app id (not secret).
 * ``DONDOC_ZALO_APP_SECRET`` — the app secret key; else the Prefect Secret block
   ``zalo-app-secret``.
@@ -35,6 +37,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
+
+from dondoc.settings import current_settings
 
 LOGGER_NAME = "dondoc.zalo"
 log = logging.getLogger(LOGGER_NAME)
@@ -129,6 +135,8 @@ _prefect_cache: dict[str, str | None] = {}
 
 def _prefect_usable() -> bool:
     """True when asking Prefect costs nothing surprising (no temporary server is started)."""
+    # Prefect's own setting, read from the environment as it is now: prefect.settings would
+    # import Prefect here and keeps the values it had when it was imported.
     if os.environ.get("PREFECT_API_URL"):
         return True
     context = sys.modules.get("prefect.context")
@@ -250,8 +258,13 @@ class ZaloTokens:
 
 
 def data_dir() -> Path:
-    """``DONDOC_DATA_DIR`` or ``./var`` (the same default as dondoc's settings)."""
-    return Path(os.environ.get("DONDOC_DATA_DIR") or "var")
+    """The data directory of dondoc's settings (``DONDOC_DATA_DIR``, default ``./var``)."""
+    return current_settings().data_dir
+
+
+def _reveal(secret: SecretStr | None) -> str | None:
+    """The secret's text, None when it is unset or empty."""
+    return (secret.get_secret_value() if secret is not None else "") or None
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -276,12 +289,12 @@ class ZaloCredentials:
     @property
     def app_id(self) -> str | None:
         """The Zalo app id, from ``DONDOC_ZALO_APP_ID``."""
-        return os.environ.get("DONDOC_ZALO_APP_ID") or None
+        return current_settings().zalo_app_id or None
 
     @property
     def app_secret(self) -> str | None:
         """The app secret key: environment first, then the Prefect Secret block."""
-        value = os.environ.get("DONDOC_ZALO_APP_SECRET") or _prefect_secret(
+        value = _reveal(current_settings().zalo_app_secret) or _prefect_secret(
             PREFECT_APP_SECRET_BLOCK
         )
         register_secret(value)
@@ -306,8 +319,9 @@ class ZaloCredentials:
                     f"({type(exc).__name__}). Hãy kiểm tra hoặc cấp lại token cho OA."
                 ) from None
         else:
-            access = os.environ.get("DONDOC_ZALO_ACCESS_TOKEN") or None
-            refresh = os.environ.get("DONDOC_ZALO_REFRESH_TOKEN") or None
+            settings = current_settings()
+            access = _reveal(settings.zalo_access_token)
+            refresh = _reveal(settings.zalo_refresh_token)
             source = "env" if (access or refresh) else "none"
             if not refresh:
                 refresh = _prefect_secret(PREFECT_REFRESH_TOKEN_BLOCK)

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from dondoc.settings import get_settings
+from dondoc.caches import reset_caches
 from models.db import _engine_for, make_engine, upgrade_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     url = f"sqlite:///{path}"
     upgrade_database(url)
     _engine_for(url).dispose()  # closing the last connection checkpoints the WAL into the file
-    _engine_for.cache_clear()
+    reset_caches()
     return path
 
 
@@ -64,11 +64,9 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str) -> Ite
     monkeypatch.setenv("DONDOC_DATABASE_URL", db_url)
     monkeypatch.setenv("DONDOC_ACTOR", "kiểm thử")
     monkeypatch.setenv("DONDOC_FOLLOW_UP", "false")  # flows have their own tests (Prefect harness)
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
+    reset_caches()
     yield db_url
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
+    reset_caches()
 
 
 @pytest.fixture
@@ -77,11 +75,9 @@ def fresh_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[
     data = tmp_path / "fresh"
     monkeypatch.setenv("DONDOC_DATA_DIR", str(data))
     monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
+    reset_caches()
     yield data
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
+    reset_caches()
 
 
 def _postgres_reachable() -> str | None:
@@ -119,7 +115,7 @@ def new_postgres_database() -> Iterator[str]:
     try:
         yield url
     finally:
-        _engine_for.cache_clear()
+        reset_caches()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

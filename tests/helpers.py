@@ -1,9 +1,10 @@
-"""Test helpers: a whole-database snapshot, and a registered mini scenario."""
+"""Test helpers: a whole-database snapshot, registered scenarios, and the CLI run in-process."""
 
 from __future__ import annotations
 
 import signal
 import time
+import traceback
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import Session, select
+from typer.testing import CliRunner, Result
 
+from dondoc.caches import reset_caches
 from models.notice import Assignment, Notice
 from models.unit import Unit
 from tasks.notices import register_notice_file
@@ -163,15 +166,40 @@ def _reset_peak_rss() -> int | None:
 
 def use_database(monkeypatch: Any, tmp_path: Path, url: str) -> None:
     """Point the application (settings, CLI) at ``url``, as the ``app_env`` fixture does."""
-    from dondoc.settings import get_settings
-    from models.db import _engine_for
-
     monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DONDOC_DATABASE_URL", url)
     monkeypatch.setenv("DONDOC_ACTOR", "kiểm thử")
     monkeypatch.setenv("DONDOC_FOLLOW_UP", "false")
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
+    reset_caches()
+
+
+def describe(result: Result) -> str:
+    """What a CLI run printed and, when the command crashed (an exception other than the
+    exit Typer raises for every command), that exception with its traceback: CliRunner keeps
+    it in ``result.exception`` and prints nothing, so ``assert code == 0, out`` said nothing."""
+    exc = result.exception
+    if exc is None or isinstance(exc, SystemExit):
+        return result.output
+    if result.exc_info is not None:
+        trace = "".join(traceback.format_exception(*result.exc_info))
+    else:
+        trace = repr(exc)
+    return f"{result.output}\n--- the command raised {type(exc).__name__}: {exc}\n{trace}"
+
+
+def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str]:
+    """Run ``dondoc ARGS`` in this process: (exit code, :func:`describe` of the run)."""
+    from dondoc.cli import app
+
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    return result.exit_code, describe(result)
+
+
+def cli_ok(*args: str, stdin: str | None = None) -> str:
+    """Run ``dondoc ARGS``, assert that it succeeded (else show why) and return its output."""
+    code, out = run_cli(*args, stdin=stdin)
+    assert code == 0, f"«dondoc {' '.join(args)}» exited with {code}:\n{out}"
+    return out
 
 
 def prefect_api(api_url: str, path: str, body: dict[str, Any]) -> Any:
