@@ -1,19 +1,20 @@
-"""Escalation policy, the reminder plan of each assignment, and what a sweep must send.
+"""The reminder plan of each assignment, and what a sweep must send (the database side).
 
 The plan is written once per assignment (and again when an extension moves its due date):
 one ``Reminder`` row per rung of the ladder, its day computed in working days. A sweep then
 finds the rungs whose day has come with one SQL query, keeps the highest rung of each
 ladder (a lower one that was missed, say over a holiday, is skipped, never sent late), and
 turns them into one digest per recipient and channel in the outbox.
+
+The policy and its file live in ``tasks.escalation_policy``, the dates of the ladder and the
+office hours in ``tasks.reminder_schedule``; their public names are importable from here too,
+as callers have always done.
 """
 
 from __future__ import annotations
 
-import calendar as month_calendar
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import cached_property, lru_cache
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, any_, bindparam, func, select, update
@@ -24,200 +25,16 @@ from models.base import utcnow
 from models.notice import Assignment, Directive, Notice
 from models.reminder import Reminder
 from tasks.calendar import WorkCalendar, default_calendar
-from tasks.errors import InputError
-from tasks.fileio import load_yaml
-from tasks.periods import shift_month
-
-DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "deployments" / "escalation.yaml"
-ASSIGNED = "assigned"
-RECIPIENT_ROLES = ("focal", "head", "secretariat", "chair")
-
-
-@dataclass(frozen=True)
-class Level:
-    """One rung: ``offset`` working days from the effective due date (negative: before)."""
-
-    key: str
-    label: str
-    offset: int
-    to: tuple[str, ...]
-    cc: tuple[str, ...] = ()
-    repeat_every: int = 0
-    repeat_times: int = 0
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The escalation policy (``deployments/escalation.yaml`` or DONDOC_ESCALATION_POLICY)."""
-
-    levels: tuple[Level, ...]
-    assignment_message: tuple[str, ...] = ("focal",)
-    secretariat: tuple[str, ...] = ()
-    leaders: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    max_attempts: int = 5
-    backoff_minutes: tuple[int, ...] = (15, 60, 240, 720)
-    batch_size: int = 500
-    send_concurrency: int = 4
-    recurring_horizon_months: int = 12
-
-    def level(self, key: str) -> Level:
-        """The level with this key (the assignment message included)."""
-        return self._levels[key]
-
-    def rank(self, key: str) -> int:
-        return self._ranks[key]
-
-    @cached_property
-    def _levels(self) -> dict[str, Level]:
-        assigned = Level(ASSIGNED, "Giao nhiệm vụ", 0, self.assignment_message)
-        return {ASSIGNED: assigned, **{lv.key: lv for lv in self.levels}}
-
-    @cached_property
-    def _ranks(self) -> dict[str, int]:
-        return {ASSIGNED: 0, **{lv.key: i for i, lv in enumerate(self.levels, start=1)}}
-
-
-def _roles(value: Any, where: str) -> tuple[str, ...]:
-    if value is not None and not isinstance(value, list):
-        raise InputError(f"{where}: người nhận phải là danh sách, ví dụ [focal, head].")
-    roles = tuple(value or ())
-    bad = [r for r in roles if r not in RECIPIENT_ROLES]
-    if bad:
-        raise InputError(
-            f"{where}: người nhận «{bad[0]}» không hợp lệ; dùng {', '.join(RECIPIENT_ROLES)}."
-        )
-    return roles
-
-
-def load_policy(path: Path | None = None) -> Policy:
-    """Read and check a policy file; a bad file is an InputError naming what to fix."""
-    path = path or DEFAULT_POLICY
-    try:
-        raw = load_yaml(path, lines=False)
-    except InputError as exc:
-        raise InputError(f"Chính sách nhắc việc không dùng được: {exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("levels"), list) or not raw["levels"]:
-        raise InputError(f"Chính sách nhắc việc «{path}» cần danh sách «levels».")
-    levels = []
-    for i, item in enumerate(raw["levels"], start=1):
-        where = f"{path}, levels[{i}]"
-        if not isinstance(item, dict) or "key" not in item or "offset" not in item:
-            raise InputError(f"{where}: cần «key» và «offset» (số ngày làm việc).")
-        levels.append(
-            Level(
-                key=str(item["key"]),
-                label=str(item.get("label") or item["key"]),
-                offset=_policy_int(item, "offset", None, where, minimum=-1000),
-                to=_roles(item.get("to"), where),
-                cc=_roles(item.get("cc"), where),
-                repeat_every=_policy_int(item, "repeat_every", 0, where, minimum=0),
-                repeat_times=_policy_int(item, "repeat_times", 0, where, minimum=0),
-            )
-        )
-    if [lv.offset for lv in levels] != sorted(lv.offset for lv in levels):
-        raise InputError(f"{path}: các mức phải xếp theo «offset» tăng dần.")
-    where = str(path)
-    leaders = raw.get("leaders") or {}
-    if not isinstance(leaders, dict):
-        raise InputError(f"{where}: «leaders» phải là bảng «tên lãnh đạo: [địa chỉ liên hệ]».")
-    backoff = raw.get("backoff_minutes", [15, 60, 240, 720])
-    if not isinstance(backoff, list) or not backoff:
-        raise InputError(f"{where}: «backoff_minutes» phải là danh sách số phút, ví dụ [15, 60].")
-    return Policy(
-        levels=tuple(levels),
-        assignment_message=_roles(raw.get("assignment_message", ["focal"]), where),
-        secretariat=_texts(raw.get("secretariat"), where, "secretariat"),
-        leaders={k: _texts(v, where, f"leaders.{k}") for k, v in leaders.items()},
-        max_attempts=_policy_int(raw, "max_attempts", 5, where),
-        backoff_minutes=tuple(
-            _policy_int({"backoff_minutes": m}, "backoff_minutes", None, where, minimum=0)
-            for m in backoff
-        ),
-        batch_size=_policy_int(raw, "batch_size", 500, where),
-        send_concurrency=_policy_int(raw, "send_concurrency", 4, where),
-        recurring_horizon_months=_policy_int(raw, "recurring_horizon_months", 12, where),
-    )
-
-
-def _policy_int(
-    raw: dict[str, Any], key: str, default: int | None, where: str, minimum: int = 1
-) -> int:
-    """A whole number of the policy, at least ``minimum`` and at most 100,000."""
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= 100_000:
-        raise InputError(
-            f"{where}: «{key}» phải là một số nguyên từ {minimum} đến 100000 (đang là «{value}»)."
-        )
-    return value
-
-
-def _texts(value: Any, where: str, key: str) -> tuple[str, ...]:
-    """A list of addresses (or an empty value)."""
-    if not value:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"{where}: «{key}» phải là danh sách địa chỉ liên hệ (chuỗi).")
-    return tuple(value)
-
-
-@lru_cache
-def default_policy() -> Policy:
-    """The configured policy, read once per process."""
-    from dondoc.settings import get_settings
-
-    return load_policy(get_settings().escalation_policy)
-
-
-# ----------------------------------------------------------------------------- the plan
-
-
-def _period_end(day: date, recurrence: str) -> date:
-    if recurrence == "monthly":
-        return day.replace(day=month_calendar.monthrange(day.year, day.month)[1])
-    if recurrence == "quarterly":
-        month = ((day.month - 1) // 3 + 1) * 3
-        return date(day.year, month, month_calendar.monthrange(day.year, month)[1])
-    return date(day.year, 12, 31)
-
-
-def _add_period(day: date, recurrence: str) -> date:
-    return shift_month(day, {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence])
-
-
-def occurrences(
-    *, first_due: date | None, recurrence: str | None, start: date, horizon_months: int
-) -> list[date]:
-    """The due dates of a recurring directive within the horizon: the anchor's day when the
-    notice gives one ("trước ngày 20 hằng tháng"), else the end of each period."""
-    if recurrence not in ("monthly", "quarterly", "yearly"):
-        return []
-    end = _add_period(start, "monthly")
-    for _ in range(horizon_months - 1):
-        end = _add_period(end, "monthly")
-    day = first_due or _period_end(start, recurrence)
-    out = []
-    while day <= end:
-        if day >= start:
-            out.append(day)
-        day = (
-            _add_period(day, recurrence)
-            if first_due
-            else _period_end(_add_period(day, recurrence), recurrence)
-        )
-    return out
-
-
-def ladder(*, due: date, policy: Policy, calendar: WorkCalendar) -> list[tuple[str, int, date]]:
-    """(level, rank, day) for each rung before and after an effective due date."""
-    rungs = []
-    for lv in policy.levels:
-        day = calendar.add_working_days(due, lv.offset) if lv.offset else calendar.roll_forward(due)
-        rungs.append((lv.key, policy.rank(lv.key), day))
-        for k in range(1, lv.repeat_times + 1 if lv.repeat_every else 1):
-            rungs.append(
-                (lv.key, policy.rank(lv.key), calendar.add_working_days(day, k * lv.repeat_every))
-            )
-    return rungs
+from tasks.escalation_policy import (
+    ASSIGNED,
+    DEFAULT_POLICY,
+    RECIPIENT_ROLES,
+    Level,
+    Policy,
+    default_policy,
+    load_policy,
+)
+from tasks.reminder_schedule import is_sending_time, ladder, local_time, occurrences
 
 
 def plan_assignments(
@@ -349,30 +166,6 @@ class DueReminder:
     effective_due: date | None
 
 
-def is_sending_time(moment: datetime, calendar: WorkCalendar | None = None) -> bool:
-    """Reminders go out on working days in office hours only (Asia/Ho_Chi_Minh)."""
-    from dondoc.settings import get_settings
-
-    settings = get_settings()
-    local = local_time(moment)
-    cal = calendar or default_calendar()
-    return (
-        cal.is_working_day(local.date()) and settings.work_start <= local.time() < settings.work_end
-    )
-
-
-def local_time(moment: datetime) -> datetime:
-    """``moment`` in the office time zone (a naive one is taken as office time)."""
-    import pendulum
-
-    from dondoc.settings import get_settings
-
-    tz = pendulum.timezone(get_settings().timezone)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=tz)
-    return moment.astimezone(tz)
-
-
 def take_due(*, session: Session, today: date, notice_id: int | None = None) -> list[DueReminder]:
     """Pick the rungs due by ``today`` (one query), skip those overtaken by a higher rung of
     the same ladder, and mark the chosen ones queued. The caller writes their outbox rows in
@@ -483,6 +276,8 @@ def reminder_details(*, session: Session, ids: list[int]) -> list[DueReminder]:
 
 __all__ = [
     "ASSIGNED",
+    "DEFAULT_POLICY",
+    "RECIPIENT_ROLES",
     "DueReminder",
     "Level",
     "Policy",
