@@ -17,11 +17,14 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.rule import Rule
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dondoc.settings import get_settings
 from dondoc.views import print_status, status_table, summary_table
 from models.db import get_engine, session_scope, set_actor, upgrade_database
+from services.notices import get_notice
+from services.outbox import first_delivery
+from services.sweep import days_with_due_rungs
 from tasks.notices import register_notice_file
 from tasks.progress import decide_extension, find_assignment, record_progress, request_extension
 from tasks.status import compute_status, count_by_status
@@ -183,7 +186,6 @@ def _follow_up_and_sweep(
     """Each notice followed up by its Prefect flow on its issue day, then the daily sweeps of
     summer 2024 (the same functions the sweep flow runs)."""
     from flows.reminders import reminder_sweep, start_follow_up
-    from models.notice import Notice
     from notifications.channels import Channels
     from tasks.calendar import default_calendar
     from tasks.reminders import default_policy
@@ -196,8 +198,9 @@ def _follow_up_and_sweep(
     )
     for name, notice_id in notice_ids.items():
         with Session(engine) as session:
-            issued = session.get(Notice, notice_id).issued_on  # type: ignore[union-attr]
-        day = cal.roll_forward(issued)
+            notice = get_notice(session=session, notice_id=notice_id)
+        assert notice is not None
+        day = cal.roll_forward(notice.issued_on)
         result = start_follow_up(notice_id, datetime(day.year, day.month, day.day, 9, 0, tzinfo=tz))
         console.print(
             f"   «{name}»: {result['planned']} mốc nhắc việc; {result['sent']} thư/tin nhắn giao việc."
@@ -226,14 +229,8 @@ def _follow_up_and_sweep(
 
 
 def _due_days(engine: Any, since: date, until: date) -> list[date]:
-    from models.reminder import Reminder
-
     with Session(engine) as session:
-        days = session.exec(
-            select(Reminder.due_on)
-            .where(Reminder.state == "planned", Reminder.due_on >= since, Reminder.due_on <= until)
-            .distinct()
-        ).all()
+        days = days_with_due_rungs(session=session, since=since, until=until)
     return sorted(set(days) | {date(2024, 8, 26)})
 
 
@@ -241,14 +238,16 @@ def _extension(console: Console, engine: Any, notice_ids: dict[str, int]) -> Non
     name, ref, unit, to, reason, decided = EXTENSION
     with session_scope(engine) as session:
         a = find_assignment(session=session, notice_id=notice_ids[name], ref=ref, unit_code=unit)
-        request = request_extension(session=session, assignment_id=a.id, to=to, reason=reason)  # type: ignore[arg-type]
+        assert a.id is not None
+        request = request_extension(session=session, assignment_id=a.id, to=to, reason=reason)
+        assert request.id is not None
         decide_extension(
             session=session,
             extension_id=request.id,
             approve=True,
             on=decided,
             decided_by="Chủ tịch UBND huyện",
-        )  # type: ignore[arg-type]
+        )
     console.print(
         f"   {unit} xin gia hạn mục {ref} đến {to:%d/%m/%Y}; đã duyệt ngày {decided:%d/%m/%Y}."
     )
@@ -276,17 +275,9 @@ def _what_units_received(console: Console, mailbox: Any, zalo: Any) -> None:
     for address, n in by_address.most_common(14):
         table.add_row(address, str(n), "; ".join(sorted(subjects.get(address, {"Zalo"})))[:90])
     console.print(table)
-    from models.delivery import Delivery
-
     with Session(get_engine()) as session:
-        sample = session.exec(
-            select(Delivery)
-            .where(Delivery.channel == "email", Delivery.level == "overdue_1")
-            .limit(1)
-        ).first()
-        zalo_sample = session.exec(
-            select(Delivery).where(Delivery.channel == "zalo").limit(1)
-        ).first()
+        sample = first_delivery(session=session, channel="email", level="overdue_1")
+        zalo_sample = first_delivery(session=session, channel="zalo")
     for d in (sample, zalo_sample):
         if d is not None:
             console.print(Rule(f"Ví dụ ({d.channel}): {d.subject} → {d.recipient}"))

@@ -11,19 +11,19 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from deployments import schedules
 from dondoc.settings import get_settings
 from models.base import utcnow
 from models.db import get_engine, session_scope
-from models.notice import Assignment, Directive, Notice
-from models.unit import Unit
+from models.notice import Notice
 from notifications.channels import Channels
+from services.notices import get_notice, notice_assignments
 from tasks.follow_up import take_and_plan
 from tasks.outbox import QueueReport, SendReport, send_batch
-from tasks.reminders import default_policy, is_sending_time, local_time
-from tasks.sweep import SweepResult, drain, next_batch, queue_due
+from tasks.reminders import default_policy, local_time
+from tasks.sweep import SweepResult, SweepSteps, next_batch, queue_due, sweep
 
 
 @task
@@ -56,9 +56,14 @@ def send_outbox(ids: list[int], now: datetime) -> SendReport:
         )
 
 
-def _drain(now: datetime, result: SweepResult) -> None:
+def _steps(now: datetime, notice_id: int | None = None) -> SweepSteps:
+    """The sweep's steps as this flow's tasks (of one notice's rungs when ``notice_id``)."""
     limit = default_policy().batch_size
-    drain(result, next_ids=lambda: outbox_batch(limit, now), send=lambda ids: send_outbox(ids, now))
+    return SweepSteps(
+        queue=lambda: queue_reminders(now, notice_id),
+        next_ids=lambda: outbox_batch(limit, now),
+        send=lambda ids: send_outbox(ids, now),
+    )
 
 
 def _sweep_run_name() -> str:
@@ -77,12 +82,7 @@ def reminder_sweep(as_of: datetime | None = None) -> dict[str, Any]:
     """Send every reminder due at ``as_of`` (default: now), one digest per recipient and
     channel, on working days in office hours only. Safe to run twice or at once."""
     moment = as_of or utcnow()
-    result = SweepResult(as_of=moment.isoformat())
-    if not is_sending_time(moment):
-        result.skipped = "ngày nghỉ hoặc ngoài giờ làm việc"
-    else:
-        result.add_queued(queue_reminders(moment))
-        _drain(moment, result)
+    result = sweep(as_of=moment, steps=_steps(moment))
     _sweep_artifact(result)
     counts = {k: v for k, v in result.to_json().items() if k not in ("delivery_ids", "errors")}
     get_run_logger().info("Nhắc việc %s: %s", moment.isoformat(), counts)
@@ -100,12 +100,11 @@ def follow_up_notice(notice_id: int, as_of: datetime | None = None) -> dict[str,
     moment = as_of or utcnow()
     local_day = local_time(moment).date()
     planned = plan_notice(notice_id, local_day)
-    result = SweepResult(as_of=moment.isoformat())
-    if is_sending_time(moment):
-        result.add_queued(queue_reminders(moment, notice_id))
-        _drain(moment, result)
-    else:
-        result.skipped = "ngoài giờ làm việc: thư giao việc đi ở lần nhắc việc tới"
+    result = sweep(
+        as_of=moment,
+        steps=_steps(moment, notice_id),
+        closed="ngoài giờ làm việc: thư giao việc đi ở lần nhắc việc tới",
+    )
     _notice_artifact(notice_id)
     return {"planned": planned, **result.to_json()}
 
@@ -120,7 +119,7 @@ def follow_up_run_name(notice: Notice) -> str:
 
 def _run_name(notice_id: int) -> str:
     with Session(get_engine()) as session:
-        notice = session.get(Notice, notice_id)
+        notice = get_notice(session=session, notice_id=notice_id)
         return follow_up_run_name(notice) if notice else f"thong-bao-{notice_id}"
 
 
@@ -177,24 +176,16 @@ def _sweep_artifact(result: SweepResult) -> None:
 
 def _notice_artifact(notice_id: int) -> None:
     with Session(get_engine()) as session:
-        rows = session.exec(
-            select(
-                Directive.ref, Directive.text, Unit.name, Assignment.role, Assignment.effective_due
-            )
-            .join(Assignment, Assignment.directive_id == Directive.id)
-            .join(Unit, Unit.id == Assignment.unit_id)
-            .where(Directive.notice_id == notice_id)
-            .order_by(Directive.position, Unit.code)
-        ).all()
+        rows = notice_assignments(session=session, notice_id=notice_id)
     table = [
         {
-            "Mục": ref or "",
-            "Nội dung": (text[:80] + "…") if len(text) > 80 else text,
-            "Đơn vị": unit,
-            "Vai trò": "chủ trì" if role == "lead" else "phối hợp",
-            "Hạn": due.strftime("%d/%m/%Y") if due else "—",
+            "Mục": r.ref or "",
+            "Nội dung": (r.text[:80] + "…") if len(r.text) > 80 else r.text,
+            "Đơn vị": r.unit_name,
+            "Vai trò": "chủ trì" if r.role == "lead" else "phối hợp",
+            "Hạn": r.effective_due.strftime("%d/%m/%Y") if r.effective_due else "—",
         }
-        for ref, text, unit, role, due in rows
+        for r in rows
     ]
     create_table_artifact(
         table=table,

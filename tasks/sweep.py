@@ -112,6 +112,31 @@ def next_batch(*, engine: Engine, limit: int, now: datetime) -> list[int]:
         return candidates(session=session, limit=limit, now=now)
 
 
+CLOSED = "ngày nghỉ hoặc ngoài giờ làm việc"
+
+
+@dataclass
+class SweepSteps:
+    """The three steps of a sweep. The flow passes its Prefect tasks (one run per step and
+    batch), :func:`run_sweep` the same functions called directly."""
+
+    queue: Callable[[], QueueReport]
+    next_ids: Callable[[], list[int]]
+    send: Callable[[list[int]], SendReport]
+
+
+def sweep(*, as_of: datetime, steps: SweepSteps, closed: str = CLOSED) -> SweepResult:
+    """The one sweep loop: outside office hours nothing (``closed`` says why); otherwise queue
+    the due digests, then send the outbox batch after batch."""
+    result = SweepResult(as_of=as_of.isoformat())
+    if not is_sending_time(as_of):
+        result.skipped = closed
+        return result
+    result.add_queued(steps.queue())
+    drain(result, next_ids=steps.next_ids, send=steps.send)
+    return result
+
+
 def drain(
     result: SweepResult,
     *,
@@ -119,8 +144,7 @@ def drain(
     send: Callable[[list[int]], SendReport],
 ) -> None:
     """Send the outbox batch after batch until nothing is ready, or until a batch could
-    claim none of its rows (another sweep took them, or it ran out of time): the one loop of
-    the flow (its callables are Prefect tasks) and of :func:`run_sweep`."""
+    claim none of its rows (another sweep took them, or it ran out of time)."""
     while ids := next_ids():
         report = send(ids)
         result.add_batch(report)
@@ -135,17 +159,14 @@ def run_sweep(
     policy: Policy,
     sender: Callable[[Delivery], None],
 ) -> SweepResult:
-    """A whole sweep without Prefect (the flow does the same with a task per step)."""
-    result = SweepResult(as_of=as_of.isoformat())
-    if not is_sending_time(as_of):
-        result.skipped = "ngày nghỉ hoặc ngoài giờ làm việc"
-        return result
-    result.add_queued(queue_due(engine=engine, as_of=as_of, policy=policy))
-    drain(
-        result,
-        next_ids=lambda: next_batch(engine=engine, limit=policy.batch_size, now=as_of),
-        send=lambda ids: send_batch(
-            engine=engine, ids=ids, sender=sender, policy=policy, now=as_of
+    """A whole sweep without Prefect: :func:`sweep` with the flow's steps as plain calls."""
+    return sweep(
+        as_of=as_of,
+        steps=SweepSteps(
+            queue=lambda: queue_due(engine=engine, as_of=as_of, policy=policy),
+            next_ids=lambda: next_batch(engine=engine, limit=policy.batch_size, now=as_of),
+            send=lambda ids: send_batch(
+                engine=engine, ids=ids, sender=sender, policy=policy, now=as_of
+            ),
         ),
     )
-    return result

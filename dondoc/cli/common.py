@@ -1,0 +1,96 @@
+"""What every command shares: the consoles, turning errors into one message and an exit
+code, and the date options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import NoReturn, TypeVar
+
+import httpx
+import typer
+from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
+
+from dondoc.settings import get_settings
+from tasks.errors import DondocError, InputError
+from tasks.fileio import parse_date_value
+
+console = Console()
+if not console.is_terminal:  # logs and pipes: wide enough for the status table
+    console = Console(width=140)
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print the message (plain text: a file name or a cell may hold "[…]") and exit."""
+    err.print(f"[bold red]Lỗi:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def errors_to_messages() -> Iterator[None]:
+    """Turn domain and database errors into one clear message and a non-zero exit."""
+    try:
+        yield
+    except DondocError as exc:
+        fail(str(exc), exc.exit_code)
+    except IntegrityError as exc:
+        fail(f"Dữ liệu vi phạm ràng buộc, không ghi gì: {exc.orig}")
+    except DataError as exc:  # a value the server refuses that models/limits.py did not catch
+        fail(f"Cơ sở dữ liệu từ chối một giá trị, không ghi gì: {exc.orig}")
+    except (OperationalError, ProgrammingError) as exc:
+        fail(
+            f"Không dùng được cơ sở dữ liệu ({exc.orig}). Kiểm tra DONDOC_DATABASE_URL "
+            "và chạy «dondoc init»."
+        )
+    except RuntimeError as exc:
+        if "ephemeral Prefect API server" not in str(exc):
+            raise
+        fail(
+            "Máy chủ Prefect tạm thời không khởi động kịp (máy đang bận?). Chạy lại lệnh; nếu "
+            "vẫn vậy, tăng PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (mặc định của dondoc "
+            "120 giây), hoặc để «dondoc serve» chạy và đặt PREFECT_API_URL=http://127.0.0.1:4200/api."
+        )
+    except httpx.TransportError as exc:  # PREFECT_API_URL set, the server not answering
+        fail(
+            f"Không kết nối được máy chủ Prefect ({exc}). Kiểm tra PREFECT_API_URL và máy chủ "
+            "(«prefect server start» hoặc «dondoc serve»)."
+        )
+
+
+def run(fn: Callable[[], T]) -> T:
+    """Run a command's body, its errors turned into messages."""
+    with errors_to_messages():
+        return fn()
+    raise AssertionError("unreachable")
+
+
+def day_option(value: str | None, option: str, default: date | None = None) -> date:
+    """A date option ("30/8/2024" or "2024-08-30"); ``default`` when not given."""
+    if value is None:
+        if default is None:
+            raise InputError(f"Thiếu {option}.")
+        return default
+    return parse_date_value(value, field=option)
+
+
+def moment_option(value: str | None) -> datetime:
+    """A date and time in the office's time zone: "26/08/2024 08:30", "2024-08-26T08:30",
+    or a day alone (09:00); default now."""
+    import pendulum
+
+    tz = pendulum.timezone(get_settings().timezone)
+    if value is None:
+        return pendulum.now(tz)
+    text = value.strip().replace("T", " ")
+    day_part, _, time_part = text.partition(" ")
+    day = parse_date_value(day_part, field="--as-of")
+    try:
+        hour, minute = (int(x) for x in (time_part or "09:00").split(":")[:2])
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    except ValueError:
+        raise InputError(f"Giờ «{time_part}» không hợp lệ; ghi dạng 08:30.") from None
