@@ -1,4 +1,5 @@
-"""Shared fixtures: migrated SQLite databases, an optional PostgreSQL database, the CLI env."""
+"""Shared fixtures: migrated SQLite databases, an optional PostgreSQL database, the CLI env,
+the Prefect test harness."""
 
 from __future__ import annotations
 
@@ -67,6 +68,20 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str) -> Ite
     reset_caches()
     yield db_url
     reset_caches()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server and database for every test that runs a flow in this
+    process: it starts once per session (it takes seconds), not once per module.
+
+    It changes Prefect's in-process settings only (PREFECT_API_URL of this process), so the
+    tests that start real servers in subprocesses (test_serve, test_server_deploy) are not
+    affected."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
 
 
 @pytest.fixture
