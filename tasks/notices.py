@@ -102,6 +102,7 @@ def store_notice(
     )
     session.add(row)
     session.flush()
+    assert row.id is not None  # flushed
     for item in notice.directives:
         directive = Directive(
             notice_id=row.id,
@@ -118,6 +119,7 @@ def store_notice(
         )
         session.add(directive)
         session.flush()
+        assert directive.id is not None  # flushed
         effective = effective_due(item.due, cal)
         roles: dict[int, str] = {}
         for match in item.lead:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.limits import is_db_id
 from models.notice import Assignment, Directive, Notice
@@ -21,8 +21,8 @@ def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Notic
     if is_db_id(assignment_id):  # PostgreSQL refuses to compare an INTEGER with 99999999999
         row = session.exec(
             select(Assignment, Notice)
-            .join(Directive, Directive.id == Assignment.directive_id)
-            .join(Notice, Notice.id == Directive.notice_id)
+            .join(Directive, col(Directive.id) == col(Assignment.directive_id))
+            .join(Notice, col(Notice.id) == col(Directive.notice_id))
             .where(Assignment.id == assignment_id)
         ).first()
     if row is None:
@@ -70,7 +70,8 @@ def record_progress(
         )
     key = None
     if periodic:
-        recurrence = directive.recurrence  # type: ignore[union-attr]
+        assert directive is not None and directive.recurrence is not None  # periodic
+        recurrence = directive.recurrence
         key = parse_period_key(recurrence, period) if period else period_key(recurrence, on)
     update = ProgressUpdate(
         assignment_id=assignment_id,
@@ -191,8 +192,8 @@ def find_assignment(*, session: Session, notice_id: int, ref: str, unit_code: st
 
     assignment = session.exec(
         select(Assignment)
-        .join(Directive, Directive.id == Assignment.directive_id)
-        .join(Unit, Unit.id == Assignment.unit_id)
+        .join(Directive, col(Directive.id) == col(Assignment.directive_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(Directive.notice_id == notice_id, Directive.ref == ref, Unit.code == unit_code)
     ).first()
     if assignment is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.limits import is_db_id
 from models.notice import Assignment, Directive, Notice
@@ -65,9 +65,9 @@ class TargetResolver:
         if is_db_id(assignment_id):
             row = self.session.exec(
                 select(Assignment, Directive, Notice, Unit)
-                .join(Directive, Directive.id == Assignment.directive_id)
-                .join(Notice, Notice.id == Directive.notice_id)
-                .join(Unit, Unit.id == Assignment.unit_id)
+                .join(Directive, col(Directive.id) == col(Assignment.directive_id))
+                .join(Notice, col(Notice.id) == col(Directive.notice_id))
+                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
                 .where(Assignment.id == assignment_id)
             ).first()
         if row is None:
@@ -98,7 +98,9 @@ class TargetResolver:
     def by_triple(self, number: str, ref: str, unit_text: str) -> RowTarget:
         notice = self._notice(number)
         directives = self.session.exec(
-            select(Directive).where(Directive.notice_id == notice.id).order_by(Directive.position)
+            select(Directive)
+            .where(Directive.notice_id == notice.id)
+            .order_by(col(Directive.position))
         ).all()
         matching = [d for d in directives if d.ref and _ref_key(d.ref) == _ref_key(ref)]
         if not matching:
@@ -106,10 +108,10 @@ class TargetResolver:
             raise InputError(f"Thông báo {notice.number} không có mục «{ref}»; các mục: {refs}.")
         rows = self.session.exec(
             select(Assignment, Directive, Unit)
-            .join(Directive, Directive.id == Assignment.directive_id)
-            .join(Unit, Unit.id == Assignment.unit_id)
-            .where(Assignment.directive_id.in_([d.id for d in matching]))  # type: ignore[union-attr]
-            .order_by(Unit.code)
+            .join(Directive, col(Directive.id) == col(Assignment.directive_id))
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(col(Assignment.directive_id).in_([d.id for d in matching]))
+            .order_by(col(Unit.code))
         ).all()
         code = unit_text.strip().upper()
         chosen = [r for r in rows if r[2].code.upper() == code]

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Integer, any_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.base import utcnow
 from models.notice import Assignment, Directive, Notice
@@ -50,23 +50,27 @@ def plan_assignments(
     is safe to run again. Returns the number of rows added."""
     policy = policy or default_policy()
     cal = calendar or default_calendar()
-    rows = session.exec(
+    rows = session.execute(
         select(
-            Assignment.id,
-            Assignment.effective_due,
-            Assignment.state,
-            Directive.due_kind,
-            Directive.recurrence,
-            Directive.due_date,
+            col(Assignment.id),
+            col(Assignment.effective_due),
+            col(Assignment.state),
+            col(Directive.due_kind),
+            col(Directive.recurrence),
+            col(Directive.due_date),
         )
-        .join(Directive, Directive.id == Assignment.directive_id)
-        .where(Assignment.id.in_(assignment_ids))  # type: ignore[union-attr]
+        .join(Directive, col(Directive.id) == col(Assignment.directive_id))
+        .where(col(Assignment.id).in_(assignment_ids))
     ).all()
-    existing = set(
-        session.exec(
+    # Rows, compared with the (assignment, occurrence, level, day) tuples added below.
+    existing: set[Any] = set(
+        session.execute(
             select(
-                Reminder.assignment_id, Reminder.occurrence, Reminder.level, Reminder.due_on
-            ).where(Reminder.assignment_id.in_(assignment_ids))  # type: ignore[attr-defined]
+                col(Reminder.assignment_id),
+                col(Reminder.occurrence),
+                col(Reminder.level),
+                col(Reminder.due_on),
+            ).where(col(Reminder.assignment_id).in_(assignment_ids))
         ).all()
     )
     # One assignment message (giao việc) per assignment, whatever day a later run starts from.
@@ -130,9 +134,9 @@ def replan_after_extension(
     session.execute(
         update(Reminder)
         .where(
-            Reminder.assignment_id == assignment_id,
-            Reminder.state == "planned",
-            Reminder.level != ASSIGNED,
+            col(Reminder.assignment_id) == assignment_id,
+            col(Reminder.state) == "planned",
+            col(Reminder.level) != ASSIGNED,
         )
         .values(state="superseded")
     )
@@ -174,28 +178,30 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
     def open_rungs(*columns: Any) -> Any:
         query = (
             select(*columns)
-            .join(Assignment, Assignment.id == Reminder.assignment_id)
+            .join(Assignment, col(Assignment.id) == col(Reminder.assignment_id))
             .where(
-                Reminder.state == "planned", Reminder.due_on <= today, Assignment.state != "done"
+                col(Reminder.state) == "planned",
+                col(Reminder.due_on) <= today,
+                col(Assignment.state) != "done",
             )
         )
         if notice_id is not None:
-            query = query.join(Directive, Directive.id == Assignment.directive_id).where(
-                Directive.notice_id == notice_id
+            query = query.join(Directive, col(Directive.id) == col(Assignment.directive_id)).where(
+                col(Directive.notice_id) == notice_id
             )
         return query
 
     # 1. Rank the rungs due in each ladder: the first is sent, the others are overtaken.
     ranked = open_rungs(
-        Reminder.id.label("rid"),
+        col(Reminder.id).label("rid"),
         func.row_number()
         .over(
             partition_by=(
-                Reminder.assignment_id,
-                Reminder.occurrence,
-                Reminder.level == ASSIGNED,
+                col(Reminder.assignment_id),
+                col(Reminder.occurrence),
+                col(Reminder.level) == ASSIGNED,
             ),
-            order_by=(Reminder.due_on.desc(), Reminder.rank.desc()),
+            order_by=(col(Reminder.due_on).desc(), col(Reminder.rank).desc()),
         )
         .label("pos"),
     ).subquery()
@@ -203,16 +209,16 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
         # The ids as two arrays: PostgreSQL then visits the rows in index order instead of
         # hashing a subquery and updating at random (92,000 rungs: 2.8 s → 1.8 s).
         ranks = session.execute(select(ranked.c.rid, ranked.c.pos)).all()
-        overtaken: Any = Reminder.id == any_(_id_array([rid for rid, pos in ranks if pos > 1]))
-        chosen: Any = Reminder.id == any_(_id_array([rid for rid, pos in ranks if pos == 1]))
+        overtaken: Any = col(Reminder.id) == any_(_id_array([rid for rid, pos in ranks if pos > 1]))
+        chosen: Any = col(Reminder.id) == any_(_id_array([rid for rid, pos in ranks if pos == 1]))
     else:
-        overtaken = Reminder.id.in_(select(ranked.c.rid).where(ranked.c.pos > 1))  # type: ignore[union-attr]
-        chosen = Reminder.id.in_(open_rungs(Reminder.id).scalar_subquery())  # type: ignore[union-attr]
+        overtaken = col(Reminder.id).in_(select(ranked.c.rid).where(ranked.c.pos > 1))
+        chosen = col(Reminder.id).in_(open_rungs(Reminder.id).scalar_subquery())
     # 2. Skip every overtaken rung, then queue the one left in each ladder. The guard on the
     # state makes the second of two sweeps at once find nothing to do.
     session.execute(
         update(Reminder)
-        .where(overtaken, Reminder.state == "planned")
+        .where(overtaken, col(Reminder.state) == "planned")
         .values(state="skipped")
         .execution_options(synchronize_session=False)
     )
@@ -221,9 +227,9 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
         rid
         for (rid,) in session.execute(
             update(Reminder)
-            .where(chosen, Reminder.state == "planned")
+            .where(chosen, col(Reminder.state) == "planned")
             .values(state="queued", queued_at=now)
-            .returning(Reminder.id)
+            .returning(col(Reminder.id))
             .execution_options(synchronize_session=False)
         )
     }
@@ -231,7 +237,7 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
         return []
     # 3. Their details, found by this sweep's queued_at and kept only if this sweep queued them.
     rows = session.execute(
-        _details().where(Reminder.state == "queued", Reminder.queued_at == now)
+        _details().where(col(Reminder.state) == "queued", col(Reminder.queued_at) == now)
     ).all()
     return [DueReminder(*row) for row in rows if row[0] in claimed]
 
@@ -244,21 +250,21 @@ def _details() -> Any:
     """What a message says about a rung: its ladder, unit, notice and directive."""
     return (
         select(
-            Reminder.id,
-            Reminder.assignment_id,
-            Reminder.level,
-            Reminder.occurrence,
-            Reminder.due_on,
-            Assignment.unit_id,
-            Notice.number,
-            Notice.chair,
-            Directive.ref,
-            Directive.text,
-            Assignment.effective_due,
+            col(Reminder.id),
+            col(Reminder.assignment_id),
+            col(Reminder.level),
+            col(Reminder.occurrence),
+            col(Reminder.due_on),
+            col(Assignment.unit_id),
+            col(Notice.number),
+            col(Notice.chair),
+            col(Directive.ref),
+            col(Directive.text),
+            col(Assignment.effective_due),
         )
-        .join(Assignment, Assignment.id == Reminder.assignment_id)
-        .join(Directive, Directive.id == Assignment.directive_id)
-        .join(Notice, Notice.id == Directive.notice_id)
+        .join(Assignment, col(Assignment.id) == col(Reminder.assignment_id))
+        .join(Directive, col(Directive.id) == col(Assignment.directive_id))
+        .join(Notice, col(Notice.id) == col(Directive.notice_id))
     )
 
 
@@ -269,8 +275,9 @@ def reminder_details(*, session: Session, ids: list[int]) -> list[DueReminder]:
     for i in range(0, len(ids), 1000):
         chunk = ids[i : i + 1000]
         out += [
-            DueReminder(*row) for row in session.execute(_details().where(Reminder.id.in_(chunk)))
-        ]  # type: ignore[union-attr]
+            DueReminder(*row)
+            for row in session.execute(_details().where(col(Reminder.id).in_(chunk)))
+        ]
     return out
 
 

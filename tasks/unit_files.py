@@ -15,7 +15,8 @@ from tasks.errors import InputError
 from tasks.fileio import LINE_KEY, load_csv, load_yaml, short_text
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,63}$")
-CONTACT_MAX_LENGTH = Delivery.__table__.c.recipient.type.length  # a contact becomes one
+# A contact becomes an outbox recipient, so it must fit that column.
+CONTACT_MAX_LENGTH = Delivery.__table__.c.recipient.type.length  # type: ignore[attr-defined]
 EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit
 # An address as government mail systems write it: a dot-atom local part of at most 64 letters,
 # digits and . _ + -, and a domain of labels with a letter TLD (punycode "xn--" labels too).

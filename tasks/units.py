@@ -84,7 +84,7 @@ def import_directory(*, session: Session, path: Path) -> ImportReport:
     by_code = dict(existing)
     for row in rows:
         unit = by_code.get(row.code)
-        values = {
+        values: dict[str, Any] = {
             "name": row.name,
             "kind": row.kind,
             "aliases": row.aliases,
@@ -174,7 +174,7 @@ def _import_groups(
             raise InputError(
                 f"Nhóm {code}: thành viên «{missing[0]}» không phải mã đơn vị.", where=where
             )
-        values = {
+        values: dict[str, Any] = {
             "name": unicodedata.normalize("NFC", name),
             "scope_id": by_code[scope_code].id if scope_code else None,
             "aliases": as_list(raw.get("aliases"), where, "aliases"),
@@ -215,6 +215,7 @@ def refresh_group_members(*, session: Session) -> None:
                     member_ids.add(u.id)
                 if group.scope_id:
                     stack.extend(children.get(u.id, []))
+        assert group.id is not None  # a stored row
         for unit_id in sorted(i for i in member_ids if i is not None):
             session.add(UnitGroupMember(group_id=group.id, unit_id=unit_id))
     session.flush()
