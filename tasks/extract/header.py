@@ -1,0 +1,204 @@
+"""The header and the signature: number, place and date, kind, title, issuer, signer, lists."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from tasks.extract.lexicon import LOWER, UPPER
+
+NUMBER_RE = re.compile(
+    r"^\W*Số\s*[:.]?\s*(?P<digits>\d[\d.]*)?\s*(?P<sym>[/-]\s*[\w/.\-–]*[\w])?", re.IGNORECASE
+)
+DATE_LINE_RE = re.compile(
+    rf"(?P<place>[{UPPER}][\w .'/:-]{{0,60}}?)\s*,\s*ngày\s*(?P<d>\d{{1,2}})?\s*tháng\s*(?P<m>\d{{1,2}})?\s*năm\s*(?P<y>\d{{4}})",
+    re.IGNORECASE,
+)
+# The part of a date line after the place; it has a literal start, so finding it is cheap.
+_DATE_TAIL_RE = re.compile(
+    r",\s*ngày\s*(?:\d{1,2})?\s*tháng\s*(?:\d{1,2})?\s*năm\s*\d{4}", re.IGNORECASE
+)
+ROLE_LINE = re.compile(
+    r"^(KT\.|TM\.|TL\.|Q\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC|CHÁNH|PHÓ CHÁNH|TRƯỞNG|PHÓ TRƯỞNG|BÍ THƯ|THỦ TRƯỞNG)"
+)
+_NAME_RE = re.compile(rf"^[{UPPER}][{LOWER}]+(?: [{UPPER}][{LOWER}]+){{1,4}}$")
+
+
+def number_of(blocks: list[str]) -> tuple[str | None, str | None]:
+    """The notice number (spaces removed; None when blank) and its symbol part."""
+    for text in blocks[:25]:
+        m = NUMBER_RE.match(text)
+        if not m or not (m.group("digits") or m.group("sym")):
+            continue
+        sym = re.sub(r"\s+", "", m.group("sym") or "")
+        if not m.group("digits"):
+            return None, sym or None
+        return f"{m.group('digits')}{sym}", sym or None
+    return None, None
+
+
+def date_line(text: str) -> re.Match[str] | None:
+    """``DATE_LINE_RE.search(text)``, tried only just before each ", ngày … năm 2024": the
+    place is at most 61 characters, and the plain search costs that many steps a character
+    of a long paragraph. (A later date tail cannot give an earlier match: its place cannot
+    hold the earlier comma.)"""
+    for tail in _DATE_TAIL_RE.finditer(text):
+        m = DATE_LINE_RE.search(text, max(0, tail.start() - 80), tail.end())
+        if m:
+            return m
+    return None
+
+
+def issue_date_of(blocks: list[str]) -> tuple[date | None, int | None, str | None]:
+    for text in blocks[:30]:
+        m = date_line(text)
+        if not m:
+            continue
+        words = m.group("place").split()
+        # "Số: 54 /TB-VP Hòn Đất, ngày …" on one line: the place is after the number.
+        cut = max((i + 1 for i, w in enumerate(words) if re.search(r"[/:\d]", w)), default=0)
+        place = " ".join(words[cut:]) or None
+        year = int(m.group("y"))
+        if m.group("d") and m.group("m"):
+            try:
+                return date(year, int(m.group("m")), int(m.group("d"))), year, place
+            except ValueError:
+                return None, year, place
+        return None, year, place
+    return None, None, None
+
+
+def doc_type_of(blocks: list[str], symbol: str | None) -> str | None:
+    for text in blocks[:30]:
+        up = text.strip().upper()
+        for word, kind in (
+            ("THÔNG BÁO", "TB"),
+            ("KẾ HOẠCH", "KH"),
+            ("QUYẾT ĐỊNH", "QĐ"),
+            ("CHỈ THỊ", "CT"),
+            ("BÁO CÁO", "BC"),
+        ):
+            if up == word or up.startswith(word + " ") and up == text.strip():
+                return kind
+        if re.match(r"^V/v\b", text.strip(), re.IGNORECASE):
+            return "CV"
+    if symbol:
+        m = re.match(r"/(TB|KH|QĐ|CT|BC)\b", symbol)
+        if m:
+            return m.group(1)
+        return "CV"
+    return None
+
+
+def title_of(blocks: list[str]) -> str | None:
+    for i, text in enumerate(blocks[:30]):
+        if re.match(r"^V/v\b", text, re.IGNORECASE):
+            return text
+        if text.strip().upper() in ("THÔNG BÁO", "KẾ HOẠCH", "CHỈ THỊ", "BÁO CÁO") and i + 1 < len(
+            blocks
+        ):
+            return blocks[i + 1]
+    return None
+
+
+def issuer_of(blocks: list[str]) -> str | None:
+    caps: list[str] = []
+    for text in blocks[:8]:
+        t = text.strip()
+        if t.upper().startswith("CỘNG HÒA") or t.upper().startswith("CỘNG HOÀ"):
+            continue
+        if t.upper().startswith(("ĐỘC LẬP", "SỐ")) or not t:
+            if caps:
+                break
+            continue
+        if t == t.upper() and re.search(f"[{UPPER}]", t) and len(t) < 120:
+            caps.append(
+                t.replace("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "")
+                .replace("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "")
+                .strip()
+            )
+        elif caps:
+            break
+    name = " ".join(c for c in caps if c)
+    if not name:
+        return None
+    # "ỦY BAN NHÂN DÂN TỈNH LÀO CAI" → "Ủy ban nhân dân tỉnh Lào Cai".
+    words = name.split()
+    lower = {
+        "ỦY",
+        "UỶ",
+        "BAN",
+        "NHÂN",
+        "DÂN",
+        "TỈNH",
+        "HUYỆN",
+        "XÃ",
+        "PHƯỜNG",
+        "THÀNH",
+        "PHỐ",
+        "VĂN",
+        "PHÒNG",
+        "VÀ",
+        "SỞ",
+        "HĐND",
+        "UBND",
+        "THỊ",
+        "TRẤN",
+    }
+    out = []
+    for j, w in enumerate(words):
+        if w in ("HĐND", "UBND"):
+            out.append(w)
+        elif w in lower:
+            out.append(w.capitalize() if j == 0 else w.lower())
+        else:
+            out.append(w.capitalize())
+    return " ".join(out)
+
+
+def chair_of(title: str | None, blocks: list[str]) -> str | None:
+    sources = [title or ""] + blocks[:40]
+    for text in sources:
+        m = re.search(
+            rf"(?:kết luận|ý kiến chỉ đạo|chỉ đạo) của (?P<role>(?:Phó )?Chủ tịch [^,;]*?)\s(?P<name>[{UPPER}][{LOWER}]+(?: [{UPPER}][{LOWER}]+){{1,3}})\b",
+            text,
+        )
+        if m:
+            return m.group("name")
+    return None
+
+
+def signer_of(blocks: list[str]) -> str | None:
+    """The name that ends the signature block, after a role line such as "KT. CHỦ TỊCH"."""
+    tail = [b.strip() for b in blocks[-14:] if b.strip()]
+    for i in range(len(tail) - 1, -1, -1):
+        if ROLE_LINE.match(tail[i]) or (tail[i].isupper() and "CHỦ TỊCH" in tail[i]):
+            for cand in tail[i + 1 :]:
+                cand = re.sub(r"^(Ký bởi|Người ký)\s*:?\s*", "", cand)
+                if _NAME_RE.match(cand):
+                    return cand
+            return None
+    return None
+
+
+def list_after(blocks: list[str], label_re: str) -> tuple[list[str], int | None]:
+    """The dash lines after "Kính gửi:" / "Nơi nhận:" (or inline after the colon)."""
+    for i, text in enumerate(blocks):
+        m = re.search(label_re, text.strip(), re.IGNORECASE)
+        if not m:
+            continue
+        items: list[str] = []
+        rest = text.strip()[m.end() :].strip()
+        if rest:
+            items.extend(
+                x.strip(" -;.") for x in re.split(r"\s*-\s+|;\s*", rest) if x.strip(" -;.")
+            )
+            if not rest.startswith("-"):
+                return items, i
+        for nxt in blocks[i + 1 : i + 40]:
+            t = nxt.strip()
+            if not t.startswith(("-", "–", "+", "•")):
+                break
+            items.append(t.lstrip("-–+• ").rstrip(" ;.,"))
+        return items, i
+    return [], None
