@@ -32,22 +32,9 @@ def briefing_numbers(period: Period, as_of: date | None) -> Briefing:
 @task
 def write_documents(briefing: Briefing, folder: Path) -> dict[str, str]:
     """The DOCX, HTML and Markdown (with its chart) of the briefing, in ``folder``."""
-    from tasks.briefing_render import chart_png, render_docx, render_html, render_markdown
+    from tasks.briefing_render import write_briefing_files
 
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"bao-cao-giao-ban-{briefing.period.key()}"
-    paths = {
-        "docx": folder / f"{stem}.docx",
-        "html": folder / f"{stem}.html",
-        "md": folder / f"{stem}.md",
-        "png": folder / f"{stem}.png",
-    }
-    png = chart_png(briefing)  # drawn once, for all three documents
-    paths["docx"].write_bytes(render_docx(briefing, png))
-    paths["html"].write_text(render_html(briefing, png), encoding="utf-8")
-    paths["png"].write_bytes(png)
-    paths["md"].write_text(render_markdown(briefing, chart=paths["png"].name), encoding="utf-8")
-    return {k: str(v) for k, v in paths.items()}
+    return {kind: str(path) for kind, path in write_briefing_files(briefing, folder).items()}
 
 
 def _artifacts(briefing: Briefing) -> None:

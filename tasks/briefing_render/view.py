@@ -1,0 +1,416 @@
+"""The briefing as text: every sentence and table cell the documents show, in reading order.
+
+Every format (DOCX, HTML, Markdown) renders one ``View`` built from the ``Briefing``, so the
+formats cannot disagree. Numbers are written as Vietnamese documents write them (``66,7``,
+``30/06/2024``). What the settings decide (the number's symbol, the recipients, who signs)
+comes in as a ``Sender``: nothing here reads the settings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tasks.briefing.model import Briefing, ItemLine, pct_on_time
+from tasks.briefing_render.chart import chart_title
+from tasks.fileio import short_text
+from tasks.status import CATEGORIES, CATEGORY_BY_KEY
+
+DASH = "—"
+STATE_MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+SIGN_HINT = "(Ký, ghi rõ họ tên)"
+CHANNELS = {"email": "Thư điện tử", "zalo": "Zalo"}
+
+
+@dataclass
+class Table:
+    """A table as every format draws it: header texts, cell texts, and how to lay them out."""
+
+    header: list[str]
+    rows: list[list[str]]
+    align: str  # one letter per column: l(eft), c(entre), r(ight)
+    widths: tuple[float, ...]  # cm on the A4 page (16.5 cm between the margins)
+    group: tuple[str, int] | None = None  # a heading over the columns from this index on
+    totals: int = 0  # the last rows are totals (bold)
+    marks: dict[int, str] = field(default_factory=dict)  # row → status colour of its label
+    header_marks: dict[int, str] = field(default_factory=dict)  # column → status colour
+    label_col: int = 1
+    font_pt: float = 12
+
+    @property
+    def flat_header(self) -> list[str]:
+        """The header in one row (Markdown): grouped columns carry the group's name."""
+        if self.group is None:
+            return self.header
+        name, start = self.group
+        return self.header[:start] + [f"{name}: {h}" for h in self.header[start:]]
+
+    def is_total(self, row: int) -> bool:
+        return row >= len(self.rows) - self.totals
+
+
+@dataclass
+class Section:
+    title: str
+    intro: list[str] = field(default_factory=list)
+    table: Table | None = None
+    notes: list[str] = field(default_factory=list)
+    chart: bool = False  # the chart goes between the intro and the table
+
+
+@dataclass
+class View:
+    """Everything the briefing says, as text, in reading order."""
+
+    parent: str
+    issuer: str
+    number: str
+    place_date: str
+    subject: str
+    sections: list[Section]
+    recipients: list[str]
+    signer_title: str
+    signer_name: str | None
+    chart_title: str
+
+    @property
+    def title(self) -> str:
+        """ "Báo cáo tình hình thực hiện nhiệm vụ được giao tháng 06/2024" (file properties)."""
+        return f"Báo cáo {self.subject[0].lower()}{self.subject[1:]}"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends the briefing: the symbol of its number ("BC-VP"), its recipients, who signs."""
+
+    symbol: str
+    recipients: Sequence[str]
+    signer_title: str
+    signer_name: str | None
+
+
+def build_view(b: Briefing, sender: Sender) -> View:
+    """The briefing's texts and tables, shared by the DOCX, HTML and Markdown renderers."""
+    blank = "\u00a0" * 6  # the number is written in by the clerk (NBSP: no collapsing)
+    return View(
+        parent=b.parent.upper(),
+        issuer=b.issuer.upper(),
+        number=f"Số:{blank}/{sender.symbol}",
+        place_date=f"{b.place}, ngày …… tháng …… năm {b.as_of.year}",
+        subject=f"Tình hình thực hiện nhiệm vụ được giao {b.period.label}",
+        sections=[
+            _summary_section(b),
+            _units_section(b),
+            _overdue_section(b),
+            _notices_section(b),
+            _due_next_section(b),
+            _failed_section(b),
+        ],
+        recipients=_recipient_lines(sender.recipients),
+        signer_title=sender.signer_title.upper(),
+        signer_name=sender.signer_name,
+        chart_title=chart_title(b),
+    )
+
+
+def _pct(value: float | None) -> str:
+    return DASH if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def _signed(value: float, digits: int) -> str:
+    return (
+        "0" + (",0" if digits else "") if value == 0 else f"{value:+.{digits}f}".replace(".", ",")
+    )
+
+
+def _delta_pp(now: float | None, before: float | None) -> str:
+    """Change of a percentage in points ("+10,0"), or a dash when one side is unknown."""
+    return DASH if now is None or before is None else _signed(round(now - before, 1), 1)
+
+
+def _trend(change: float, unit: str = "") -> str:
+    amount = f"{abs(change):.1f}".replace(".", ",") if unit else str(abs(int(change)))
+    if change == 0:
+        return "không đổi"
+    return f"{'tăng' if change > 0 else 'giảm'} {amount}{unit}"
+
+
+def _day(value: Any) -> str:
+    return f"{value:%d/%m/%Y}"
+
+
+def _recipient_lines(recipients: Sequence[str]) -> list[str]:
+    return [f"- {r};" if i < len(recipients) - 1 else f"- {r}." for i, r in enumerate(recipients)]
+
+
+def _due_count(counts: dict[str, int]) -> int:
+    return counts["done_on_time"] + counts["done_late"] + counts["overdue"]
+
+
+# --- I. Tổng hợp chung
+
+
+def _summary_section(b: Briefing) -> Section:
+    rows = [
+        [str(i), c.label, str(b.totals[c.key]), _pct(b.share(c.key)), str(b.previous_totals[c.key])]
+        for i, c in enumerate(CATEGORIES, 1)
+    ]
+    previous_total = sum(b.previous_totals.values())
+    rows.append(
+        ["", "Tổng số", str(b.total), _pct(100.0 if b.total else None), str(previous_total)]
+    )
+    table = Table(
+        header=["TT", "Tình trạng", "Số nhiệm vụ", "Tỷ lệ (%)", "Kỳ trước"],
+        rows=rows,
+        align="clccc",
+        widths=(1.0, 7.5, 2.6, 2.4, 3.0),
+        totals=1,
+        marks={i: c.hex for i, c in enumerate(CATEGORIES)},
+    )
+    notes = [_rate_sentence(b), _comparison_sentence(b), _basis_sentence(b)]
+    return Section("I. Tổng hợp chung", table=table, notes=notes)
+
+
+def _rate_sentence(b: Briefing) -> str:
+    label = b.period.label
+    if b.total == 0:
+        return f"Trong {label} không có nhiệm vụ nào của các đơn vị chủ trì."
+    head = f"Trong {label}, các đơn vị chủ trì có {b.total} nhiệm vụ"
+    if b.pct_on_time is None:
+        return f"{head}; chưa có nhiệm vụ nào đến hạn nên chưa tính tỷ lệ hoàn thành đúng hạn."
+    return (
+        f"{head}; tỷ lệ hoàn thành đúng hạn đạt {_pct(b.pct_on_time)}% "
+        f"({b.totals['done_on_time']} trên {_due_count(b.totals)} nhiệm vụ đã đến hạn, "
+        "gồm nhiệm vụ đã hoàn thành và nhiệm vụ quá hạn)."
+    )
+
+
+def _comparison_sentence(b: Briefing) -> str:
+    label = b.period.previous().label
+    before = b.previous_totals
+    if not sum(before.values()):
+        return f"Kỳ trước ({label}) không có nhiệm vụ nào nên chưa có số liệu để so sánh."
+    text = (
+        f"Kỳ trước ({label}) có {sum(before.values())} nhiệm vụ, "
+        f"{before['done_on_time']} hoàn thành đúng hạn, {before['overdue']} quá hạn"
+    )
+    if b.previous_pct_on_time is not None:
+        text += f", tỷ lệ hoàn thành đúng hạn {_pct(b.previous_pct_on_time)}%"
+    changes = [f"số nhiệm vụ quá hạn {_trend(b.totals['overdue'] - before['overdue'])}"]
+    if b.pct_on_time is not None and b.previous_pct_on_time is not None:
+        change = round(b.pct_on_time - b.previous_pct_on_time, 1)
+        changes.insert(0, f"tỷ lệ đúng hạn {_trend(change, ' điểm phần trăm')}")
+    return f"{text}; so với kỳ trước, {', '.join(changes)}."
+
+
+def _basis_sentence(b: Briefing) -> str:
+    return (
+        "Số liệu tính theo đơn vị chủ trì (không tính đơn vị phối hợp); nhiệm vụ định kỳ "
+        "(hằng tháng, hằng quý, hằng năm) được tính theo từng lần đến hạn trong kỳ, nhiệm vụ "
+        f"thường xuyên tính một lần; tình trạng tính đến ngày {_day(b.as_of)}."
+    )
+
+
+# --- II. Kết quả theo đơn vị
+
+UNIT_HEADER = [
+    "TT",
+    "Đơn vị",
+    "Được giao",
+    "Hoàn thành đúng hạn",
+    "Hoàn thành quá hạn",
+    "Đang thực hiện trong hạn",
+    "Quá hạn",
+    "Không thời hạn",
+    "Tỷ lệ đúng hạn (%)",
+    "Tỷ lệ đúng hạn (điểm %)",
+    "Số quá hạn",
+]
+UNIT_COLUMN_KEYS = {3: "done_on_time", 4: "done_late", 5: "in_time", 6: "overdue", 7: "no_deadline"}
+
+
+def _unit_cells(counts: dict[str, int], previous: dict[str, int]) -> list[str]:
+    """From "Được giao" to the end, for a unit or for the total."""
+    pct = pct_on_time(counts)
+    return [
+        str(sum(counts.values())),
+        str(counts["done_on_time"]),
+        str(counts["done_late"]),
+        str(counts["in_time"] + counts["due_soon"]),
+        str(counts["overdue"]),
+        str(counts["no_deadline"]),
+        _pct(pct),
+        _delta_pp(pct, pct_on_time(previous)) if previous else DASH,
+        _signed(counts["overdue"] - previous["overdue"], 0) if previous else DASH,
+    ]
+
+
+def _units_section(b: Briefing) -> Section:
+    title = "II. Kết quả theo đơn vị"
+    if not b.units:
+        return Section(title, intro=["Không có đơn vị nào có nhiệm vụ chủ trì trong kỳ."])
+    rows = [[str(i), u.name, *_unit_cells(u.counts, u.previous)] for i, u in enumerate(b.units, 1)]
+    previous = b.previous_totals if sum(b.previous_totals.values()) else {}
+    rows.append(["", "Tổng số", *_unit_cells(b.totals, previous)])
+    table = Table(
+        header=UNIT_HEADER,
+        rows=rows,
+        align="clccccccccc",
+        widths=(0.9, 3.1, 1.3, 1.4, 1.4, 1.5, 1.2, 1.4, 1.4, 1.5, 1.4),
+        group=("So với kỳ trước", 9),
+        totals=1,
+        header_marks={col: CATEGORY_BY_KEY[key].hex for col, key in UNIT_COLUMN_KEYS.items()},
+        font_pt=11,
+    )
+    idle = b.units_without_items
+    note = (
+        f"Có {idle} đơn vị không có nhiệm vụ chủ trì nào trong kỳ."
+        if idle
+        else "Tất cả các đơn vị đều có nhiệm vụ chủ trì trong kỳ."
+    )
+    intro = [
+        "Cột «Đang thực hiện trong hạn» gồm cả nhiệm vụ sắp đến hạn; «So với kỳ trước» là mức "
+        "tăng, giảm của tỷ lệ đúng hạn (điểm phần trăm) và của số nhiệm vụ quá hạn."
+    ]
+    return Section(title, intro=intro, table=table, notes=[note], chart=True)
+
+
+# --- III and V. Directive lists
+
+
+def _occurrence(key: str | None) -> str:
+    """A recurring directive's period key as a reader says it: "2024-07" → "tháng 07/2024"."""
+    if not key:
+        return ""
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", key):
+        return f" (kỳ tháng {m.group(2)}/{m.group(1)})"
+    if m := re.fullmatch(r"(\d{4})-Q(\d)", key):
+        return f" (kỳ quý {m.group(2)}/{m.group(1)})"
+    return f" (kỳ năm {key})"
+
+
+def _item_cells(i: int, item: ItemLine) -> list[str]:
+    return [
+        str(i),
+        item.notice_number or DASH,
+        (item.ref or DASH) + _occurrence(item.occurrence),
+        item.text,
+        item.unit,
+        _day(item.due),
+    ]
+
+
+def _more_note(total: int, shown: int, command: str) -> list[str]:
+    if total <= shown:
+        return []
+    return [f"… và {total - shown} nhiệm vụ khác; xem đầy đủ bằng lệnh «{command}»."]
+
+
+def _overdue_section(b: Briefing) -> Section:
+    title = "III. Nhiệm vụ quá hạn"
+    as_of = _day(b.as_of)
+    if not b.overdue:
+        return Section(title, intro=[f"Không có nhiệm vụ nào quá hạn tính đến ngày {as_of}."])
+    table = Table(
+        header=["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị", "Hạn", "Số ngày quá hạn"]
+        + ["Tiến độ gần nhất"],
+        rows=[
+            [*_item_cells(i, it), str(it.days_late), it.note or DASH]
+            for i, it in enumerate(b.overdue, 1)
+        ],
+        align="cccllccl",
+        widths=(0.9, 1.9, 1.1, 4.5, 2.6, 2.1, 1.4, 2.0),
+        font_pt=11,
+    )
+    total = b.totals["overdue"]
+    intro = [f"Có {total} nhiệm vụ quá hạn chưa hoàn thành tính đến ngày {as_of}:"]
+    notes = _more_note(total, len(b.overdue), f"dondoc status --as-of {as_of}")
+    return Section(title, intro=intro, table=table, notes=notes)
+
+
+def _due_next_section(b: Briefing) -> Section:
+    title = "V. Nhiệm vụ đến hạn trong kỳ tới"
+    label = b.period.next().label
+    if not b.due_next:
+        return Section(title, intro=[f"Không có nhiệm vụ nào đến hạn trong {label}."])
+    table = Table(
+        header=["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị", "Hạn", "Tiến độ gần nhất"],
+        rows=[[*_item_cells(i, it), it.note or DASH] for i, it in enumerate(b.due_next, 1)],
+        align="cccllcl",
+        widths=(0.9, 1.9, 1.2, 5.6, 2.8, 2.1, 2.0),
+        font_pt=11,
+    )
+    intro = [f"Có {b.due_next_total} nhiệm vụ đến hạn trong {label} chưa hoàn thành:"]
+    notes = _more_note(b.due_next_total, len(b.due_next), "dondoc status")
+    return Section(title, intro=intro, table=table, notes=notes)
+
+
+# --- IV. Notices, VI. failed reminders
+
+
+def _notices_section(b: Briefing) -> Section:
+    title = "IV. Thông báo, văn bản ban hành trong kỳ"
+    if not b.notices:
+        return Section(title, intro=["Không có thông báo, văn bản nào ban hành trong kỳ."])
+    table = Table(
+        header=["TT", "Số, ký hiệu", "Ngày ban hành", "Trích yếu", "Số nhiệm vụ", "Số lượt giao"],
+        rows=[
+            [str(i), n.number or DASH, _day(n.issued_on), n.title, str(n.directives)]
+            + [str(n.assignments)]
+            for i, n in enumerate(b.notices, 1)
+        ],
+        align="ccclcc",
+        widths=(0.9, 2.3, 2.4, 7.1, 1.9, 1.9),
+    )
+    intro = [f"Trong kỳ có {len(b.notices)} thông báo, văn bản giao nhiệm vụ được ban hành:"]
+    return Section(title, intro=intro, table=table)
+
+
+def _shown_recipient(url: str) -> str:
+    """A contact URL without its scheme or any password ("mailto://a:pw@x" → "a@x")."""
+    url = re.sub(r"^([a-z]+://[^:/@]+):[^@/]*@", r"\1@", url)
+    return re.sub(r"^mailtos?://", "", url)
+
+
+def _failed_section(b: Briefing) -> Section:
+    title = "VI. Nhắc việc không gửi được"
+    if not b.failed:
+        text = (
+            "Không có nhắc việc nào gửi không thành công: mọi nhắc việc trong kỳ đều đã được gửi."
+        )
+        return Section(title, intro=[text])
+    table = Table(
+        header=["TT", "Kênh", "Người nhận", "Đơn vị", "Số lần gửi", "Lỗi gần nhất"],
+        rows=[
+            [str(i), CHANNELS.get(f.channel, f.channel), _shown_recipient(f.recipient)]
+            + [f.unit or DASH, str(f.attempts), short_text(f.last_error or DASH, 200)]
+            for i, f in enumerate(b.failed, 1)
+        ],
+        align="cllccl",
+        widths=(0.9, 2.0, 4.0, 3.0, 1.6, 5.0),
+        font_pt=11,
+    )
+    intro = [f"Có {b.failed_total} lượt nhắc việc không gửi được trong kỳ:"]
+    notes = []
+    if b.failed_total > len(b.failed):
+        more = b.failed_total - len(b.failed)
+        command = "dondoc outbox --state failed"
+        notes = [f"… và {more} lượt khác; xem đầy đủ bằng lệnh «{command}»."]
+    return Section(title, intro=intro, table=table, notes=notes)
+
+
+# ----------------------------------------------------------------------------- for the renderers
+
+
+def nfc(text: str) -> str:
+    """Composed Unicode, as Vietnamese text is typed: a decomposed input reads the same."""
+    return unicodedata.normalize("NFC", text)
+
+
+def tint(hex_colour: str, white: float = 0.8) -> str:
+    """A light shade of a status colour, for cell backgrounds under black text."""
+    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(c + (255 - c) * white):02x}" for c in rgb)
