@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from models.base import timestamp_column
+from models.base import one_of, timestamp_column
 
-REMINDER_STATES = ("planned", "queued", "skipped", "superseded")
+
+class ReminderState(StrEnum):
+    """Where one rung of a ladder stands (see Reminder)."""
+
+    PLANNED = "planned"
+    QUEUED = "queued"
+    SKIPPED = "skipped"
+    SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"
+
+
+REMINDER_STATES = tuple(state.value for state in ReminderState)
 
 
 class Reminder(SQLModel, table=True):
@@ -17,7 +29,8 @@ class Reminder(SQLModel, table=True):
 
     ``planned`` rows whose day has come are picked by a sweep and become ``queued`` in the
     same transaction that writes their outbox rows; a lower rung overtaken by a higher one
-    is ``skipped``; an extension marks the old ladder ``superseded``.
+    is ``skipped``; an extension marks the old ladder ``superseded``; a period of a recurring
+    directive reported done has its planned rungs ``cancelled``.
     """
 
     __table_args__ = (
@@ -37,6 +50,7 @@ class Reminder(SQLModel, table=True):
             sqlite_where=text("state = 'planned'"),
             postgresql_where=text("state = 'planned'"),
         ),
+        one_of("reminder", "state", ReminderState),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -46,5 +60,5 @@ class Reminder(SQLModel, table=True):
     level: str = Field(max_length=40)
     rank: int = 0  # order of the rungs; the highest due rung wins
     due_on: date
-    state: str = Field(default="planned", max_length=12)
+    state: str = Field(default=ReminderState.PLANNED.value, max_length=12)
     queued_at: datetime | None = Field(default=None, sa_column=timestamp_column(True))
