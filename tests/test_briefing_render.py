@@ -24,6 +24,8 @@ from dondoc.settings import get_settings
 from tasks.briefing import KEYS, Briefing, FailedLine, UnitLine, compute_briefing
 from tasks.briefing_render import (
     OTHERS,
+    Sender,
+    build_view,
     chart_figure,
     chart_png,
     chart_rows,
@@ -31,6 +33,7 @@ from tasks.briefing_render import (
     render_html,
     render_markdown,
     write_briefing,
+    write_briefing_files,
 )
 from tasks.errors import InputError
 from tasks.periods import Period
@@ -504,3 +507,33 @@ def test_write_refuses_what_it_cannot_do(june: Briefing, tmp_path: Path) -> None
         write_briefing(june, "docx", None)
     with pytest.raises(InputError, match="Không ghi được tệp"):
         write_briefing(june, "html", tmp_path)  # a folder, not a file
+
+
+def test_write_briefing_files_as_the_flow_does(
+    june: Briefing, may: Briefing, tmp_path: Path
+) -> None:
+    paths = write_briefing_files(june, tmp_path / "bc")
+    assert list(paths) == ["docx", "html", "md", "png"]
+    assert paths["md"] == tmp_path / "bc" / "bao-cao-giao-ban-2024-06.md"
+    again = tmp_path / "again" / paths["md"].name
+    assert paths["md"].read_text(encoding="utf-8") == write_briefing(june, "md", again)
+    assert paths["png"].read_bytes() == again.with_suffix(".png").read_bytes()
+    assert paths["html"].read_text(encoding="utf-8") == write_briefing(june, "html", None)
+    assert docx.Document(str(paths["docx"])).tables
+    empty = write_briefing_files(may, tmp_path / "may")
+    assert png_size(empty["png"].read_bytes())[0] == 1200  # a chart even without units
+    assert "![" not in empty["md"].read_text(encoding="utf-8")
+
+
+def test_view_takes_its_sender_as_given(june: Briefing) -> None:
+    sender = Sender(
+        symbol="BC-UBND",
+        recipients=["Thường trực HĐND", "Lưu: VT"],
+        signer_title="Chánh Văn phòng",
+        signer_name="Lê Thị Ký",
+    )
+    view = build_view(june, sender)
+    assert view.number.endswith("/BC-UBND")
+    assert view.recipients == ["- Thường trực HĐND;", "- Lưu: VT."]
+    assert (view.signer_title, view.signer_name) == ("CHÁNH VĂN PHÒNG", "Lê Thị Ký")
+    assert view.chart_title.endswith(june.period.label)
