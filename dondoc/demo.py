@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.rule import Rule
 from sqlmodel import Session
 
+from dondoc.caches import reset_caches
 from dondoc.settings import get_settings
 from dondoc.views import print_status, status_table, summary_table
 from models.db import get_engine, session_scope, set_actor, upgrade_database
@@ -113,7 +114,7 @@ def run_demo(
                 "DONDOC_ZALO_RATE_PER_SECOND": "0",  # the local sandbox has no quota to protect
             }
         )
-        get_settings.cache_clear()
+        reset_caches()
         console.print(
             f"Máy chủ thư (SMTP) {mailbox.smtp_url.split('?')[0]}; máy chủ Zalo thử {zalo.url}"
         )

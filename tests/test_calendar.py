@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dondoc.caches import reset_caches
 from tasks.calendar import SHIPPED_OVERRIDES, WorkCalendar, default_calendar
 
 
@@ -195,7 +196,6 @@ def test_roll_forward_property(d: date) -> None:
 
 
 def test_administrator_override_file_from_settings(monkeypatch, tmp_path) -> None:
-    from dondoc.settings import get_settings
     from tasks.calendar import default_calendar
 
     extra = tmp_path / "swaps.yaml"
@@ -204,14 +204,12 @@ def test_administrator_override_file_from_settings(monkeypatch, tmp_path) -> Non
         encoding="utf-8",
     )
     monkeypatch.setenv("DONDOC_CALENDAR_OVERRIDES", str(extra))
-    get_settings.cache_clear()
-    default_calendar.cache_clear()
+    reset_caches()
     try:
         cal = default_calendar()
         assert not cal.is_working_day(date(2026, 12, 31))
         assert cal.roll_forward(date(2026, 12, 31)) == date(2027, 1, 4)
     finally:
         monkeypatch.delenv("DONDOC_CALENDAR_OVERRIDES")
-        get_settings.cache_clear()
-        default_calendar.cache_clear()
+        reset_caches()
     assert default_calendar().is_working_day(date(2026, 12, 31))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dondoc.caches import reset_caches
 from dondoc.cli import app
 from tests.helpers import MINI_NOTICE, MINI_UNITS, snapshot
 
@@ -38,12 +39,8 @@ def test_init_on_a_fresh_data_dir(fresh_data_dir: Path) -> None:
 def test_commands_need_init_first(app_env: str, tmp_path: Path) -> None:
     import os
 
-    from dondoc.settings import get_settings
-    from models.db import _engine_for
-
     os.environ["DONDOC_DATABASE_URL"] = f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    get_settings.cache_clear()
-    _engine_for.cache_clear()
+    reset_caches()
     code, out = run("status")
     assert code != 0 and "dondoc init" in out
 
@@ -198,7 +195,7 @@ def test_bad_status_option_is_rejected_by_typer(cli_db: str) -> None:
     assert code == 2
 
 
-def test_demo_shows_every_category(app_env: str) -> None:
+def test_demo_shows_every_category(prefect_harness: None, app_env: str) -> None:
     """The main job end to end: reminders into the loopback mail server and the Zalo
     sandbox, and a status table where all six categories appear."""
     code, out = run("demo")

@@ -22,6 +22,7 @@ from deployments.schedules import (
     next_sweep,
     sweep_schedule,
 )
+from dondoc.caches import reset_caches
 from flows.reminders import FOLLOW_UP_DEPLOYMENT as FOLLOW_UP
 from tasks.errors import InputError
 
@@ -51,10 +52,9 @@ def test_served_deployments() -> None:
 
 
 def test_schedules_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dondoc.settings import get_settings
 
     monkeypatch.setenv("DONDOC_SWEEP_CRON", "30 7 * * 1-6")
-    get_settings.cache_clear()
+    reset_caches()
     try:
         assert sweep_schedule().cron == "30 7 * * 1-6"
         # Friday 30/08/2024 after 07:30: Saturday 31/08 to Tuesday 03/09 are the National Day
@@ -62,15 +62,15 @@ def test_schedules_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         after = datetime(2024, 8, 30, 9, 0, tzinfo=ZoneInfo(TIMEZONE))
         assert next_sweep(after) == datetime(2024, 9, 4, 7, 30, tzinfo=ZoneInfo(TIMEZONE))
         monkeypatch.setenv("DONDOC_SWEEP_CRON", "0 8 * * 1")  # Mondays only
-        get_settings.cache_clear()
+        reset_caches()
         sunday = datetime(2024, 9, 1, 9, 0, tzinfo=ZoneInfo(TIMEZONE))
         assert next_sweep(sunday).date() == date(2024, 9, 9)  # 02/09 and 03/09 are holidays
         monkeypatch.setenv("DONDOC_SWEEP_CRON", "mỗi sáng")
-        get_settings.cache_clear()
+        reset_caches()
         with pytest.raises(InputError, match="DONDOC_SWEEP_CRON"):
             sweep_schedule()
     finally:
-        get_settings.cache_clear()
+        reset_caches()
 
 
 def test_prefect_yaml_points_at_real_flows() -> None:

@@ -15,8 +15,9 @@ import pytest
 from sqlmodel import Session, create_engine, select
 from typer.testing import CliRunner
 
+from dondoc.caches import reset_caches
 from dondoc.cli import app
-from models.db import _engine_for, upgrade_database
+from models.db import upgrade_database
 from models.delivery import Delivery
 from notifications.channels import send
 from notifications.mailbox import Mailbox
@@ -26,14 +27,6 @@ from tests.helpers import give_contacts, mini_scenario, plan_everything
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def prefect_harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture
@@ -51,10 +44,8 @@ def _plan(url: str) -> None:
 
 @pytest.fixture
 def followed(app_env: str, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) -> int:
-    from dondoc.settings import get_settings
-
     monkeypatch.setenv("DONDOC_SMTP_URL", mailbox.smtp_url)
-    get_settings.cache_clear()
+    reset_caches()
     engine = create_engine(app_env)
     with Session(engine) as session:
         notice_id = mini_scenario(session).id
@@ -122,7 +113,7 @@ def test_remind_and_outbox_commands(
 
 def test_two_sweeps_at_once_on_postgresql(postgres_url: str, mailbox: Mailbox) -> None:
     upgrade_database(postgres_url)
-    _engine_for.cache_clear()
+    reset_caches()
     engine = create_engine(postgres_url, pool_size=4)
     with Session(engine) as session:
         mini_scenario(session)

@@ -15,8 +15,9 @@ from sqlalchemy import create_engine, func, select, text
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from dondoc.caches import reset_caches
 from dondoc.cli import app
-from models.db import _engine_for, alembic_config, make_engine, upgrade_database
+from models.db import alembic_config, make_engine, upgrade_database
 from models.notice import Notice
 from models.reminder import Reminder
 from notifications.channels import send
@@ -79,11 +80,10 @@ def test_a_later_run_never_adds_a_second_assignment_message(session: Session, en
 
 def test_notice_add_when_the_follow_up_fails(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import flows.reminders
-    from dondoc.settings import get_settings
 
     assert run("init")[0] == 0 and run("units", "import", str(MINI_UNITS))[0] == 0
     monkeypatch.setenv("DONDOC_FOLLOW_UP", "true")
-    get_settings.cache_clear()
+    reset_caches()
 
     def server_did_not_start(*_a: object, **_k: object) -> None:
         raise RuntimeError("Timed out while attempting to connect to ephemeral Prefect API server.")
@@ -100,7 +100,7 @@ def test_notice_add_when_the_follow_up_fails(app_env: str, monkeypatch: pytest.M
     code, out = run("notice", "list")
     assert "chờ lập" in out
     monkeypatch.setenv("DONDOC_FOLLOW_UP", "false")
-    get_settings.cache_clear()
+    reset_caches()
     with_plan = _follow_up_without_prefect(monkeypatch, "12/TB-VP")
     assert "12/TB-VP" in with_plan and _states(app_env) == {"12/TB-VP": DONE}
     assert _rungs(app_env)[ASSIGNED] > 0
@@ -199,11 +199,11 @@ def test_migration_marks_notices_with_a_plan_done(tmp_path: Path) -> None:
                 "VALUES (1, 'assigned', 0, '2024-06-03', 'queued')"
             )
         )
-    _engine_for.cache_clear()
+    reset_caches()
     upgrade_database(url)
     assert _states(url) == {"1/TB": DONE, "2/TB": PENDING}
     engine.dispose()
-    _engine_for.cache_clear()
+    reset_caches()
 
 
 def test_two_sweeps_plan_each_pending_notice_once_on_postgresql(postgres_url: str) -> None:
@@ -233,17 +233,13 @@ def test_two_sweeps_plan_each_pending_notice_once_on_postgresql(postgres_url: st
     engine.dispose()
 
 
-def test_remind_when_prefect_does_not_start(
-    app_env: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_remind_when_prefect_does_not_start(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import flows.reminders
 
     assert run("init")[0] == 0
 
     def no_server(*_a: object, **_k: object) -> None:
-        raise RuntimeError(
-            "Timed out while attempting to connect to ephemeral Prefect API server."
-        )
+        raise RuntimeError("Timed out while attempting to connect to ephemeral Prefect API server.")
 
     monkeypatch.setattr(flows.reminders, "reminder_sweep", no_server)
     code, out = run("remind", "--as-of", "03/06/2024 09:00")

@@ -16,8 +16,8 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from dondoc.caches import reset_caches
 from dondoc.cli import app
-from dondoc.settings import get_settings
 from models.db import _engine_for, make_engine, upgrade_database
 from models.notice import Directive, Notice
 from tasks.errors import InputError
@@ -68,7 +68,7 @@ def _scenario(url: str) -> None:
     """Migrate ``url`` and register the mini directory and notice (assignments 1–7)."""
     upgrade_database(url)
     _engine_for(url).dispose()  # SQLite: the last connection closed checkpoints the WAL
-    _engine_for.cache_clear()
+    reset_caches()
     engine = make_engine(url)
     with Session(engine) as session:
         mini_scenario(session)
@@ -98,8 +98,7 @@ def _point_app_at(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> 
     use_database(monkeypatch, tmp_path, url)
     yield url
     _engine_for(url).dispose()
-    _engine_for.cache_clear()
-    get_settings.cache_clear()
+    reset_caches()
 
 
 @pytest.fixture
@@ -328,17 +327,14 @@ def test_bad_escalation_policy_is_a_message(tmp_path: Path, text: str, expected:
 def test_bad_policy_through_the_cli(
     cli_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dondoc.settings import get_settings
-    from tasks.reminders import default_policy
 
     path = _write(tmp_path, "policy.yaml", POLICY_TEXT.replace("leaders: {}", "leaders: [a]"))
     monkeypatch.setenv("DONDOC_ESCALATION_POLICY", str(path))
-    get_settings.cache_clear()
-    default_policy.cache_clear()
+    reset_caches()
     try:
         code, out = run("remind", "--as-of", "26/08/2024 08:00", "--dry-run")
     finally:
-        default_policy.cache_clear()
+        reset_caches()
     refused(code, out, "policy.yaml", "leaders")
 
 
@@ -364,19 +360,16 @@ def test_bad_calendar_overrides(tmp_path: Path, text: str, expected: str) -> Non
 def test_bad_calendar_overrides_through_the_cli(
     cli_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dondoc.settings import get_settings
-    from tasks.calendar import default_calendar
 
     path = _write(tmp_path, "swaps.yaml", "- date: 2030-02-30\n  working: false\n")
     monkeypatch.setenv("DONDOC_CALENDAR_OVERRIDES", str(path))
-    get_settings.cache_clear()
-    default_calendar.cache_clear()
+    reset_caches()
     before = snapshot(cli_db)
     notice = _write(tmp_path, "n.yaml", NOTICE_TEXT.replace("12/TB-VP", "15/TB-VP"))
     try:
         code, out = run("notice", "add", "--from", str(notice))
     finally:
-        default_calendar.cache_clear()
+        reset_caches()
     refused(code, out, "swaps.yaml", "2030-02-30")
     assert snapshot(cli_db) == before
 
@@ -468,10 +461,9 @@ def test_actor_over_100_characters(any_db: str) -> None:
 def test_actor_from_the_environment_over_100_characters(
     any_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dondoc.settings import get_settings
 
     monkeypatch.setenv("DONDOC_ACTOR", "B" * 120)
-    get_settings.cache_clear()
+    reset_caches()
     refused_unchanged(
         any_db,
         ["assignment", "update", "1", "--status", "done", "--on", "2024-06-10"],
