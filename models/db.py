@@ -181,8 +181,8 @@ def _write_audit_events(session: OrmSession, _ctx: Any) -> None:
             events.append(
                 AuditEvent(
                     actor=actor,
-                    entity=type(obj).__tablename__,
-                    entity_id=obj.id,
+                    entity=str(type(obj).__tablename__),
+                    entity_id=obj.id or 0,
                     action=action,
                     changes=changes,
                 )
@@ -190,7 +190,7 @@ def _write_audit_events(session: OrmSession, _ctx: Any) -> None:
     if events:
         # Insert with Core so that this does not trigger another flush cycle.
         session.execute(
-            AuditEvent.__table__.insert(),
+            AuditEvent.__table__.insert(),  # type: ignore[attr-defined]  # SQLModel sets it
             [e.model_dump(exclude={"id"}) for e in events],
         )
 

@@ -75,8 +75,9 @@ class _DataLoader(Composer, _EventSource, SafeConstructor, Resolver):  # type: i
         Resolver.__init__(self)
         self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
+        assert event is not None  # the composer only asks for a node where an event is
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _Refused(
                 "Tệp dùng neo hoặc bí danh YAML («&tên», «*tên»). dondoc không nhận bí danh trong "
@@ -122,7 +123,8 @@ class _DataLoader(Composer, _EventSource, SafeConstructor, Resolver):  # type: i
         return super().construct_yaml_int(node)
 
 
-_DataLoader.add_constructor("tag:yaml.org,2002:int", _DataLoader.construct_yaml_int)
+# types-PyYAML types add_constructor and load for the loaders PyYAML ships, not subclasses.
+_DataLoader.add_constructor("tag:yaml.org,2002:int", _DataLoader.construct_yaml_int)  # type: ignore[type-var]
 # Dates stay text: "2024-02-30" is then reported by parse_date_value with its field name,
 # instead of PyYAML's bare ValueError.
 _DataLoader.yaml_implicit_resolvers = {
@@ -141,7 +143,7 @@ def _construct_mapping(loader: _LineLoader, node: MappingNode) -> dict[str, Any]
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[type-var]
 
 
 def check_size(path: Path, limit: int, what: str = "tệp") -> None:
@@ -192,7 +194,7 @@ def load_yaml(path: Path, *, lines: bool = True, empty_ok: bool = False) -> Any:
     (also for an empty file, unless ``empty_ok``: then None)."""
     text = read_text(path, limit=MAX_YAML_BYTES, what="tệp YAML")
     try:
-        data = yaml.load(text, Loader=_LineLoader if lines else _DataLoader)
+        data = yaml.load(text, Loader=_LineLoader if lines else _DataLoader)  # type: ignore[arg-type]
     except _Refused as exc:
         raise InputError(exc.problem or str(exc), where=_where(path, exc)) from None
     except yaml.YAMLError as exc:

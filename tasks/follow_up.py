@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.base import utcnow
 from models.db import session_scope
@@ -52,9 +52,9 @@ def take_and_plan(*, session: Session, notice_id: int, start: date) -> int | Non
         return None
     ids = list(
         session.execute(
-            select(Assignment.id)
-            .join(Directive, Directive.id == Assignment.directive_id)
-            .where(Directive.notice_id == notice_id)
+            select(col(Assignment.id))
+            .join(Directive, col(Directive.id) == Assignment.directive_id)
+            .where(col(Directive.notice_id) == notice_id)
         ).scalars()
     )
     return plan_assignments(session=session, assignment_ids=ids, start=start)
@@ -63,9 +63,9 @@ def take_and_plan(*, session: Session, notice_id: int, start: date) -> int | Non
 def pending_notices(*, session: Session) -> list[tuple[int, str | None]]:
     """(id, number) of every notice whose follow-up has not been done, oldest first."""
     rows = session.execute(
-        select(Notice.id, Notice.number)
-        .where(Notice.follow_up == PENDING)  # type: ignore[arg-type]
-        .order_by(Notice.id)  # type: ignore[arg-type]
+        select(col(Notice.id), col(Notice.number))
+        .where(col(Notice.follow_up) == PENDING)
+        .order_by(col(Notice.id))
     ).all()
     return [(int(i), n) for i, n in rows]
 

@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.notice import Assignment, Directive, Notice
 from models.progress import ExtensionRequest
@@ -75,15 +76,15 @@ def due_as_of(as_of: date) -> tuple[Any, Callable[[Any], Any]]:
     previous due date (the due date before any extension), else the assignment's effective
     due date."""
     latest_ext = (
-        select(ExtensionRequest.assignment_id, func.max(ExtensionRequest.id).label("ext_id"))
-        .where(ExtensionRequest.state == "approved", ExtensionRequest.decided_on <= as_of)
-        .group_by(ExtensionRequest.assignment_id)
+        select(col(ExtensionRequest.assignment_id), func.max(ExtensionRequest.id).label("ext_id"))
+        .where(ExtensionRequest.state == "approved", col(ExtensionRequest.decided_on) <= as_of)
+        .group_by(col(ExtensionRequest.assignment_id))
         .subquery()
     )
     first_ext = (
-        select(ExtensionRequest.assignment_id, func.min(ExtensionRequest.id).label("ext_id"))
+        select(col(ExtensionRequest.assignment_id), func.min(ExtensionRequest.id).label("ext_id"))
         .where(ExtensionRequest.state == "approved")
-        .group_by(ExtensionRequest.assignment_id)
+        .group_by(col(ExtensionRequest.assignment_id))
         .subquery()
     )
     ext_now = aliased(ExtensionRequest)
@@ -121,7 +122,9 @@ def status_statement(*, as_of: date, soon_limit: date) -> Any:
     when it happened by then.
     """
     due, with_extensions = due_as_of(as_of)
-    done_on = case((Assignment.completed_on <= as_of, Assignment.completed_on), else_=None)
+    done_on = case(
+        (col(Assignment.completed_on) <= as_of, col(Assignment.completed_on)), else_=None
+    )
     status = status_case(
         due=due,
         done_on=done_on,
@@ -130,26 +133,26 @@ def status_statement(*, as_of: date, soon_limit: date) -> Any:
         soon=soon_limit,
     )
     return with_extensions(
-        select(
-            Assignment.id,
-            Notice.number,
-            Notice.issued_on,
-            Directive.ref,
-            Directive.text,
-            Unit.code,
-            Unit.name,
-            Assignment.role,
-            Directive.due_kind,
-            Directive.due_text,
-            Assignment.stated_due,
+        sa_select(  # sqlmodel's select types four columns at most
+            col(Assignment.id),
+            col(Notice.number),
+            col(Notice.issued_on),
+            col(Directive.ref),
+            col(Directive.text),
+            col(Unit.code),
+            col(Unit.name),
+            col(Assignment.role),
+            col(Directive.due_kind),
+            col(Directive.due_text),
+            col(Assignment.stated_due),
             due.label("due"),
             done_on.label("done_on"),
             status.label("status"),
         )
-        .join(Directive, Directive.id == Assignment.directive_id)
-        .join(Notice, Notice.id == Directive.notice_id)
-        .join(Unit, Unit.id == Assignment.unit_id)
-    ).where(Notice.issued_on <= as_of)
+        .join(Directive, col(Directive.id) == Assignment.directive_id)
+        .join(Notice, col(Notice.id) == Directive.notice_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+    ).where(col(Notice.issued_on) <= as_of)
 
 
 def compute_status(
