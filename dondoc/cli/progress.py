@@ -4,7 +4,6 @@ back, one at a time or as a table."""
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dondoc.cli.common import console, day_option, fail, run
+from models.progress import ProgressState
 from services.database import ready_session
 from services.progress import ask_extension, decide, import_progress_table, report_progress
 from tasks.errors import DondocError
@@ -20,11 +20,6 @@ from tasks.errors import DondocError
 assignment_app = typer.Typer(help="Tiến độ nhiệm vụ của từng đơn vị.", no_args_is_help=True)
 extension_app = typer.Typer(help="Quyết định đề nghị gia hạn.", no_args_is_help=True)
 progress_app = typer.Typer(help="Báo cáo tiến độ của các đơn vị.", no_args_is_help=True)
-
-
-class ProgressState(StrEnum):
-    in_progress = "in_progress"
-    done = "done"
 
 
 @assignment_app.command("update")
@@ -64,7 +59,7 @@ def assignment_update(
                 period=period,
             )
             key = update.period
-        word = "hoàn thành" if state is ProgressState.done else "đang thực hiện"
+        word = "hoàn thành" if state is ProgressState.DONE else "đang thực hiện"
         of = f" kỳ {key}" if key else ""
         console.print(f"Đã ghi nhận nhiệm vụ giao {assignment_id}{of}: {word} ngày {day:%d/%m/%Y}.")
 

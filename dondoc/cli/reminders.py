@@ -4,7 +4,6 @@ messages sent, and the schedules."""
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,23 +11,24 @@ from rich.markup import escape
 from rich.table import Table
 
 from dondoc.cli.common import console, moment_option, run
+from models.delivery import DeliveryState
 from services.database import ready_session
 from services.outbox import DeliveryView, deliveries, list_outbox
 from services.sweep import preview_sweep
 
-STATE_COLOURS = {
-    "sent": "green",
-    "pending": "yellow",
-    "sending": "blue",
-    "failed": "red",
-    "superseded": "bright_black",
+STATE_COLOURS: dict[str, str] = {
+    DeliveryState.SENT: "green",
+    DeliveryState.PENDING: "yellow",
+    DeliveryState.SENDING: "blue",
+    DeliveryState.FAILED: "red",
+    DeliveryState.SUPERSEDED: "bright_black",
 }
-STATE_WORDS = {
-    "sent": "đã gửi",
-    "pending": "chờ gửi",
-    "sending": "đang gửi",
-    "failed": "thất bại",
-    "superseded": "đã thay thế",
+STATE_WORDS: dict[str, str] = {
+    DeliveryState.SENT: "đã gửi",
+    DeliveryState.PENDING: "chờ gửi",
+    DeliveryState.SENDING: "đang gửi",
+    DeliveryState.FAILED: "thất bại",
+    DeliveryState.SUPERSEDED: "đã thay thế",
 }
 
 
@@ -95,17 +95,9 @@ def _print_deliveries(rows: list[DeliveryView], title: str) -> None:
     console.print(table)
 
 
-class OutboxState(StrEnum):
-    pending = "pending"
-    sending = "sending"
-    sent = "sent"
-    failed = "failed"
-    superseded = "superseded"
-
-
 def outbox(
     state: Annotated[
-        OutboxState | None, typer.Option("--state", help="Chỉ một trạng thái.")
+        DeliveryState | None, typer.Option("--state", help="Chỉ một trạng thái.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="Số dòng tối đa.")] = 200,
