@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.notice import Assignment, Directive
 from models.progress import ProgressUpdate
@@ -90,19 +90,21 @@ def _notice(session: Session) -> int:
     import_directory(session=session, path=DATA / "mini-units.yaml")
     notice = register_notice_file(session=session, path=DATA / "briefing-notice.yaml")
     session.commit()
-    return notice.id  # type: ignore[return-value]
+    assert notice.id is not None
+    return notice.id
 
 
 def test_recurring_done_one_period_at_a_time(session: Session) -> None:
     notice_id = _notice(session)
     monthly = find_assignment(session=session, notice_id=notice_id, ref="3", unit_code="T-A-NV")
-    plan_assignments(session=session, assignment_ids=[monthly.id], start=date(2024, 6, 3))  # type: ignore[list-item]
+    assert monthly.id is not None
+    plan_assignments(session=session, assignment_ids=[monthly.id], start=date(2024, 6, 3))
     session.commit()
     record_progress(
         session=session,
         assignment_id=monthly.id,
         state="done",
-        on=date(2024, 6, 18),  # type: ignore[arg-type]
+        on=date(2024, 6, 18),
     )
     session.commit()
     session.refresh(monthly)
@@ -117,12 +119,12 @@ def test_recurring_done_one_period_at_a_time(session: Session) -> None:
     # June's report sent late, in July, names its period.
     record_progress(
         session=session,
-        assignment_id=monthly.id,  # type: ignore[arg-type]
+        assignment_id=monthly.id,
         state="done",
         on=date(2024, 8, 2),
         period="07/2024",
     )
-    assert session.exec(select(ProgressUpdate.period).order_by(ProgressUpdate.id)).all() == [
+    assert session.exec(select(ProgressUpdate.period).order_by(col(ProgressUpdate.id))).all() == [
         "2024-06",
         "2024-07",
     ]
@@ -131,10 +133,11 @@ def test_recurring_done_one_period_at_a_time(session: Session) -> None:
 def test_period_refused_for_a_directive_with_a_date(session: Session) -> None:
     notice_id = _notice(session)
     dated = find_assignment(session=session, notice_id=notice_id, ref="1", unit_code="T-A-NV")
+    assert dated.id is not None
     with pytest.raises(InputError, match="không phải nhiệm vụ định kỳ"):
         record_progress(
             session=session,
-            assignment_id=dated.id,  # type: ignore[arg-type]
+            assignment_id=dated.id,
             state="done",
             on=date(2024, 6, 28),
             period="2024-06",

@@ -20,7 +20,9 @@ from tests.helpers import mini_scenario
 
 @pytest.fixture
 def notice_id(session: Session) -> int:
-    return mini_scenario(session).id  # type: ignore[return-value]
+    notice = mini_scenario(session)
+    assert notice.id is not None
+    return notice.id
 
 
 def _status(session: Session, as_of: date, ref: str = "1", unit: str = "T-A-NV") -> str:
@@ -72,7 +74,8 @@ def test_done_on_time_or_late(
     session: Session, notice_id: int, done_on: date, expected: str
 ) -> None:
     a = _assignment(session, notice_id)
-    record_progress(session=session, assignment_id=a.id, state="done", on=done_on, note="xong")  # type: ignore[arg-type]
+    assert a.id is not None
+    record_progress(session=session, assignment_id=a.id, state="done", on=done_on, note="xong")
     session.commit()
     assert _status(session, date(2024, 9, 30)) == expected
 
@@ -80,9 +83,11 @@ def test_done_on_time_or_late(
 def test_done_one_day_late_after_the_monday_rule(session: Session, notice_id: int) -> None:
     # Stated 30/06 (Sunday), effective 01/07: done on 01/07 is on time, 02/07 late.
     a = _assignment(session, notice_id, ref="2", unit="T-A-X1")
-    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 7, 1))  # type: ignore[arg-type]
+    assert a.id is not None
+    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 7, 1))
     b = _assignment(session, notice_id, ref="2", unit="T-A-X2")
-    record_progress(session=session, assignment_id=b.id, state="done", on=date(2024, 7, 2))  # type: ignore[arg-type]
+    assert b.id is not None
+    record_progress(session=session, assignment_id=b.id, state="done", on=date(2024, 7, 2))
     session.commit()
     assert _status(session, date(2024, 8, 1), ref="2", unit="T-A-X1") == "done_on_time"
     assert _status(session, date(2024, 8, 1), ref="2", unit="T-A-X2") == "done_late"
@@ -90,7 +95,8 @@ def test_done_one_day_late_after_the_monday_rule(session: Session, notice_id: in
 
 def test_completion_after_the_report_date_does_not_count(session: Session, notice_id: int) -> None:
     a = _assignment(session, notice_id)
-    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 8, 20))  # type: ignore[arg-type]
+    assert a.id is not None
+    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 8, 20))
     session.commit()
     assert _status(session, date(2024, 8, 19)) == "in_time"
     assert _status(session, date(2024, 8, 20)) == "done_on_time"
@@ -98,14 +104,15 @@ def test_completion_after_the_report_date_does_not_count(session: Session, notic
 
 def test_back_to_in_progress_clears_completion(session: Session, notice_id: int) -> None:
     a = _assignment(session, notice_id)
-    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 8, 20))  # type: ignore[arg-type]
+    assert a.id is not None
+    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 8, 20))
     record_progress(
         session=session,
         assignment_id=a.id,
         state="in_progress",
         on=date(2024, 8, 21),
         note="chưa đạt",
-    )  # type: ignore[arg-type]
+    )
     session.commit()
     assert a.completed_on is None and a.state == "in_progress"
     assert _status(session, date(2024, 8, 26)) == "due_soon"
@@ -115,12 +122,14 @@ def test_approved_extension_moves_effective_due_and_keeps_original(
     session: Session, notice_id: int
 ) -> None:
     a = _assignment(session, notice_id)
+    assert a.id is not None
     req = request_extension(
         session=session, assignment_id=a.id, to=date(2024, 9, 14), reason="Chờ số liệu"
-    )  # type: ignore[arg-type]
+    )
+    assert req.id is not None
     session.commit()
     assert _status(session, date(2024, 9, 5)) == "overdue"  # pending: nothing moves yet
-    decide_extension(session=session, extension_id=req.id, approve=True, on=date(2024, 9, 2))  # type: ignore[arg-type]
+    decide_extension(session=session, extension_id=req.id, approve=True, on=date(2024, 9, 2))
     session.commit()
     session.refresh(a)
     # 14/09/2024 is a Saturday: the granted date rolls to Monday 16/09.
@@ -129,65 +138,71 @@ def test_approved_extension_moves_effective_due_and_keeps_original(
     assert _status(session, date(2024, 8, 31)) == "overdue"  # before the decision
     assert _status(session, date(2024, 9, 5)) == "in_time"
     assert _status(session, date(2024, 9, 17)) == "overdue"
-    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 9, 10))  # type: ignore[arg-type]
+    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 9, 10))
     session.commit()
     assert _status(session, date(2024, 9, 30)) == "done_on_time"
 
 
 def test_rejected_extension_changes_nothing(session: Session, notice_id: int) -> None:
     a = _assignment(session, notice_id)
+    assert a.id is not None
     req = request_extension(
         session=session, assignment_id=a.id, to=date(2024, 9, 30), reason="Thiếu người"
-    )  # type: ignore[arg-type]
+    )
+    assert req.id is not None
     decide_extension(
         session=session,
         extension_id=req.id,
         approve=False,
         on=date(2024, 8, 28),
         note="Không đủ lý do",
-    )  # type: ignore[arg-type]
+    )
     session.commit()
     assert a.effective_due == date(2024, 8, 30)
     assert _status(session, date(2024, 9, 2)) == "overdue"
     with pytest.raises(StateError):
-        decide_extension(session=session, extension_id=req.id, approve=True, on=date(2024, 8, 29))  # type: ignore[arg-type]
+        decide_extension(session=session, extension_id=req.id, approve=True, on=date(2024, 8, 29))
 
 
 def test_extension_rules(session: Session, notice_id: int) -> None:
     a = _assignment(session, notice_id)
+    assert a.id is not None
     with pytest.raises(InputError):
-        request_extension(session=session, assignment_id=a.id, to=date(2024, 8, 1), reason="x")  # type: ignore[arg-type]
-    request_extension(session=session, assignment_id=a.id, to=date(2024, 9, 30), reason="x")  # type: ignore[arg-type]
+        request_extension(session=session, assignment_id=a.id, to=date(2024, 8, 1), reason="x")
+    request_extension(session=session, assignment_id=a.id, to=date(2024, 9, 30), reason="x")
     with pytest.raises(StateError):
-        request_extension(session=session, assignment_id=a.id, to=date(2024, 10, 30), reason="y")  # type: ignore[arg-type]
+        request_extension(session=session, assignment_id=a.id, to=date(2024, 10, 30), reason="y")
     recurring = _assignment(session, notice_id, ref="3")
+    assert recurring.id is not None
     with pytest.raises(StateError):
         request_extension(
             session=session, assignment_id=recurring.id, to=date(2024, 9, 30), reason="x"
-        )  # type: ignore[arg-type]
+        )
     with pytest.raises(NotFoundError):
         request_extension(session=session, assignment_id=999999, to=date(2024, 9, 30), reason="x")
 
 
 def test_progress_rules(session: Session, notice_id: int) -> None:
     a = _assignment(session, notice_id)
+    assert a.id is not None
     with pytest.raises(InputError):
-        record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 6, 1))  # type: ignore[arg-type]
+        record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 6, 1))
     with pytest.raises(InputError):
-        record_progress(session=session, assignment_id=a.id, state="finished", on=date(2024, 7, 1))  # type: ignore[arg-type]
+        record_progress(session=session, assignment_id=a.id, state="finished", on=date(2024, 7, 1))
     with pytest.raises(InputError):
-        record_progress(session=session, assignment_id=a.id, state="done", on=date(2999, 1, 1))  # type: ignore[arg-type]
+        record_progress(session=session, assignment_id=a.id, state="done", on=date(2999, 1, 1))
 
 
 def test_updates_write_audit_events_with_changes(session: Session, notice_id: int) -> None:
     a = _assignment(session, notice_id)
+    assert a.id is not None
     record_progress(
         session=session,
         assignment_id=a.id,
         state="done",
         on=date(2024, 8, 20),
         evidence="https://vb.example.gov.vn/45",
-    )  # type: ignore[arg-type]
+    )
     session.commit()
     event = session.exec(
         select(AuditEvent).where(
@@ -198,12 +213,15 @@ def test_updates_write_audit_events_with_changes(session: Session, notice_id: in
     ).one()
     assert event.changes["state"] == ["open", "done"]
     assert event.changes["completed_on"] == [None, "2024-08-20"]
+    support = _assignment(session, notice_id, "1", "T-A-TP")
+    assert support.id is not None
     req = request_extension(
         session=session,
-        assignment_id=_assignment(session, notice_id, "1", "T-A-TP").id,
+        assignment_id=support.id,
         to=date(2024, 9, 30),
         reason="x",
-    )  # type: ignore[arg-type]
+    )
+    assert req.id is not None
     session.commit()
     assert session.exec(
         select(AuditEvent).where(
@@ -214,14 +232,18 @@ def test_updates_write_audit_events_with_changes(session: Session, notice_id: in
 
 def test_every_category_and_filters(session: Session, notice_id: int) -> None:
     done = _assignment(session, notice_id, "2", "T-A-X1")
-    record_progress(session=session, assignment_id=done.id, state="done", on=date(2024, 7, 1))  # type: ignore[arg-type]
+    assert done.id is not None
+    record_progress(session=session, assignment_id=done.id, state="done", on=date(2024, 7, 1))
     late = _assignment(session, notice_id, "2", "T-A-X2")
-    record_progress(session=session, assignment_id=late.id, state="done", on=date(2024, 7, 5))  # type: ignore[arg-type]
+    assert late.id is not None
+    record_progress(session=session, assignment_id=late.id, state="done", on=date(2024, 7, 5))
     ext = _assignment(session, notice_id, "1", "T-A-TP")
+    assert ext.id is not None
     req = request_extension(
         session=session, assignment_id=ext.id, to=date(2024, 10, 31), reason="x"
-    )  # type: ignore[arg-type]
-    decide_extension(session=session, extension_id=req.id, approve=True, on=date(2024, 8, 20))  # type: ignore[arg-type]
+    )
+    assert req.id is not None
+    decide_extension(session=session, extension_id=req.id, approve=True, on=date(2024, 8, 20))
     session.commit()
     rows = compute_status(session=session, as_of=date(2024, 8, 26), due_soon_days=5)
     counts = count_by_status(rows)
