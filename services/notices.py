@@ -18,7 +18,13 @@ from models.unit import Unit
 from services.database import directory_if_ready, ready_session
 from tasks.errors import InputError
 from tasks.extract import Extraction, annotate, extract_blocks, needs_review
-from tasks.notices import extraction_to_mapping, register_document, register_notice_file
+from tasks.notice_files import notice_from_mapping
+from tasks.notices import (
+    extraction_to_mapping,
+    register_document,
+    register_notice_file,
+    store_notice,
+)
 from tasks.readers import read_document
 from tasks.units import Directory
 
@@ -150,6 +156,15 @@ def register_draft(*, session: Session, draft: Draft, mapping: dict[str, Any]) -
 def register_notice_yaml(*, session: Session, path: Path) -> Registered:
     """Read, check and store a notice YAML file in the caller's transaction."""
     return _registered(session, register_notice_file(session=session, path=path))
+
+
+def register_notice_mapping(
+    *, session: Session, mapping: dict[str, Any], source: str
+) -> Registered:
+    """Check and store a notice given in the YAML form's mapping (a web form, an API call),
+    in the caller's transaction. ``source`` names it in error messages."""
+    notice = notice_from_mapping(session=session, data=mapping, source=source)
+    return _registered(session, store_notice(session=session, notice=notice, source_file=source))
 
 
 def _registered(session: Session, notice: Notice) -> Registered:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.delivery import Delivery
+from models.delivery import Delivery, DeliveryPublic, DeliveryState
 from notifications.channels import mask_recipient
 from notifications.secrets import mask_phone
 from tasks.errors import InputError
@@ -16,37 +15,15 @@ from tasks.errors import InputError
 MAX_LIMIT = 100_000
 
 
-@dataclass
-class DeliveryView:
-    """One message of the outbox, safe to show."""
-
-    id: int
-    key: str
-    channel: str
-    recipient: str  # masked
-    level: str
-    subject: str
-    state: str
-    attempts: int
-    last_error: str | None  # phone numbers masked
-    sent_at: datetime | None
-    assignment_ids: list[int]
+class DeliveryView(DeliveryPublic):
+    """One message of the outbox, safe to show: recipient and phone numbers masked."""
 
     @classmethod
     def of(cls, d: Delivery) -> DeliveryView:
-        return cls(
-            id=d.id or 0,
-            key=d.key,
-            channel=d.channel,
-            recipient=mask_recipient(d.recipient),
-            level=d.level,
-            subject=d.subject,
-            state=d.state,
-            attempts=d.attempts,
-            last_error=mask_phone(d.last_error) if d.last_error else None,
-            sent_at=d.sent_at,
-            assignment_ids=list(d.assignment_ids),
-        )
+        view = cls.model_validate(d)
+        view.recipient = mask_recipient(d.recipient)
+        view.last_error = mask_phone(d.last_error) if d.last_error else None
+        return view
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,7 +33,7 @@ class DeliveryView:
             "recipient": self.recipient,
             "level": self.level,
             "subject": self.subject,
-            "state": self.state,
+            "state": self.state.value,
             "attempts": self.attempts,
             "last_error": self.last_error,
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
@@ -90,3 +67,31 @@ def first_delivery(*, session: Session, channel: str, level: str | None = None) 
     if level is not None:
         query = query.where(Delivery.level == level)
     return session.exec(query.limit(1)).first()
+
+
+@dataclass
+class RetryResult:
+    """Failed messages put back in the queue, and the ids asked for that were not failed."""
+
+    retried: list[int]
+    not_failed: list[int]
+
+    def to_json(self) -> dict[str, list[int]]:
+        return {"retried": self.retried, "not_failed": self.not_failed}
+
+
+def retry_failed(*, session: Session, ids: list[int] | None = None) -> RetryResult:
+    """Put failed messages (these, or every failed one) back in the queue with a fresh count
+    of attempts: the next sweep sends them. Others are left as they are."""
+    query = select(Delivery).where(Delivery.state == DeliveryState.FAILED)
+    if ids is not None:
+        query = query.where(col(Delivery.id).in_(ids))
+    rows = session.exec(query.order_by(col(Delivery.id))).all()
+    for d in rows:
+        d.sqlmodel_update(
+            {"state": DeliveryState.PENDING.value, "attempts": 0, "next_attempt_at": None}
+        )
+        session.add(d)
+    retried = [d.id for d in rows if d.id is not None]
+    not_failed = sorted(set(ids or []) - set(retried))
+    return RetryResult(retried=retried, not_failed=not_failed)

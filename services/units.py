@@ -8,21 +8,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.unit import UnitGroup
+from models.unit import UnitGroup, UnitPublic
 from tasks.units import ImportReport, import_directory, unit_tree
 
 
-@dataclass
-class UnitRow:
+class UnitRow(UnitPublic):
     """One unit of the tree, with its depth (0: a root)."""
 
     depth: int
-    code: str
-    name: str
-    kind: str
-    aliases: list[str]
-    contacts: list[str]
-    active: bool
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,15 +54,7 @@ def import_units(*, session: Session, path: Path) -> ImportReport:
 def list_units(*, session: Session) -> UnitListing:
     """The directory as a tree (children by code) and the groups."""
     units = [
-        UnitRow(
-            depth=depth,
-            code=u.code,
-            name=u.name,
-            kind=u.kind,
-            aliases=list(u.aliases),
-            contacts=list(u.contacts),
-            active=u.active,
-        )
+        UnitRow.model_validate(u, update={"depth": depth})
         for depth, u in unit_tree(session=session)
     ]
     groups = session.exec(select(UnitGroup).order_by(col(UnitGroup.code))).all()

@@ -13,7 +13,7 @@ from rich.table import Table
 from dondoc.cli.common import console, moment_option, run
 from models.delivery import DeliveryState
 from services.database import ready_session
-from services.outbox import DeliveryView, deliveries, list_outbox
+from services.outbox import DeliveryView, deliveries, list_outbox, retry_failed
 from services.sweep import preview_sweep
 
 STATE_COLOURS: dict[str, str] = {
@@ -101,10 +101,34 @@ def outbox(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="Số dòng tối đa.")] = 200,
+    retry: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--retry",
+            help="Gửi lại thư/tin nhắn thất bại có mã này (lặp lại được); lần nhắc việc tới sẽ gửi.",
+        ),
+    ] = None,
+    retry_all: Annotated[
+        bool, typer.Option("--retry-failed", help="Gửi lại mọi thư/tin nhắn thất bại.")
+    ] = False,
 ) -> None:
     """Hộp thư đi: thư và tin nhắn đã gửi, đang chờ gửi lại, thất bại hoặc đã thay thế."""
 
     def go() -> None:
+        if retry or retry_all:
+            with ready_session() as session:
+                result = retry_failed(session=session, ids=None if retry_all else retry)
+            console.print(
+                f"Đã đưa {len(result.retried)} thư/tin nhắn thất bại vào hàng chờ gửi lại"
+                + (f" (mã {', '.join(map(str, result.retried))})" if result.retried else "")
+                + "; lần nhắc việc tới sẽ gửi."
+            )
+            if result.not_failed:
+                console.print(
+                    f"Không gửi lại mã {', '.join(map(str, result.not_failed))}: "
+                    "không có, hoặc không ở trạng thái thất bại."
+                )
+            return
         with ready_session() as session:
             rows = list_outbox(session=session, state=state.value if state else None, limit=limit)
         if as_json:
