@@ -11,12 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, func, select, text
-from sqlmodel import Session
-from typer.testing import CliRunner
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlmodel import Session, col
 
 from dondoc.caches import reset_caches
-from dondoc.cli import app
 from models.db import alembic_config, make_engine, upgrade_database
 from models.notice import Notice
 from models.reminder import Reminder
@@ -26,14 +24,9 @@ from tasks.follow_up import DONE, PENDING, plan_pending
 from tasks.reminders import ASSIGNED, default_policy
 from tasks.sweep import run_sweep
 from tests.helpers import MINI_NOTICE, MINI_UNITS, give_contacts, mini_scenario, snapshot
+from tests.helpers import run_cli as run
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
 
 
 def _states(url: str) -> dict[str | None, str]:
@@ -47,12 +40,12 @@ def _states(url: str) -> dict[str | None, str]:
 def _rungs(url: str) -> Counter[str]:
     engine = create_engine(url)
     with Session(engine) as session:
-        levels = session.execute(select(Reminder.level)).scalars().all()
+        levels = session.execute(select(col(Reminder.level))).scalars().all()
     engine.dispose()
     return Counter(levels)
 
 
-def test_a_notice_is_pending_until_planned(session: Session, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_notice_is_pending_until_planned(session: Session, engine: Engine) -> None:
     notice = mini_scenario(session)
     assert notice.follow_up == PENDING and notice.followed_up_at is None
     done = plan_pending(engine=engine, start=date(2024, 6, 3))
@@ -64,14 +57,16 @@ def test_a_notice_is_pending_until_planned(session: Session, engine) -> None:  #
     assert plan_pending(engine=engine, start=date(2024, 6, 10)) == []
 
 
-def test_a_later_run_never_adds_a_second_assignment_message(session: Session, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_later_run_never_adds_a_second_assignment_message(
+    session: Session, engine: Engine
+) -> None:
     from tests.helpers import plan_everything
 
     mini_scenario(session)
     plan_everything(session, date(2024, 6, 3))  # planned outside the follow-up: still pending
     before = session.execute(select(func.count()).select_from(Reminder)).scalar_one()
     assigned = session.execute(
-        select(func.count()).select_from(Reminder).where(Reminder.level == ASSIGNED)
+        select(func.count()).select_from(Reminder).where(col(Reminder.level) == ASSIGNED)
     ).scalar_one()
     plan_pending(engine=engine, start=date(2024, 6, 12))
     after = session.execute(select(func.count()).select_from(Reminder)).scalar_one()

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent
 from models.notice import Assignment, Directive, Notice
@@ -20,8 +20,8 @@ from tests.helpers import MINI_NOTICE, MINI_UNITS, mini_scenario, snapshot
 def _assignments(session: Session, ref: str) -> dict[str, Assignment]:
     rows = session.exec(
         select(Unit.code, Assignment)
-        .join(Assignment, Assignment.unit_id == Unit.id)
-        .join(Directive, Directive.id == Assignment.directive_id)
+        .join(Assignment, col(Assignment.unit_id) == Unit.id)
+        .join(Directive, col(Directive.id) == Assignment.directive_id)
         .where(Directive.ref == ref)
     ).all()
     return {code: a for code, a in rows}
@@ -30,7 +30,7 @@ def _assignments(session: Session, ref: str) -> dict[str, Assignment]:
 def test_register_creates_directives_and_assignments(session: Session) -> None:
     notice = mini_scenario(session)
     assert notice.number == "12/TB-VP" and notice.issued_on == date(2024, 6, 3)
-    directives = session.exec(select(Directive).order_by(Directive.position)).all()
+    directives = session.exec(select(Directive).order_by(col(Directive.position))).all()
     assert [d.ref for d in directives] == ["1", "2", "3"]
     assert [d.due_kind for d in directives] == ["date", "month", "recurring"]
     item1 = _assignments(session, "1")
@@ -87,8 +87,8 @@ def test_same_number_other_issuer_is_accepted(session: Session, tmp_path: Path) 
     # Inside Bình Phú, "Phòng Nội vụ" and "các xã, thị trấn" are Bình Phú's own.
     item2 = session.exec(
         select(Unit.code)
-        .join(Assignment, Assignment.unit_id == Unit.id)
-        .join(Directive, Directive.id == Assignment.directive_id)
+        .join(Assignment, col(Assignment.unit_id) == Unit.id)
+        .join(Directive, col(Directive.id) == Assignment.directive_id)
         .where(Directive.notice_id == notice.id, Directive.ref == "2")
     ).all()
     assert set(item2) == {"T-B-X1"}
@@ -201,7 +201,7 @@ def test_seed_004_deadlines(session: Session) -> None:
     assert (by_ref["3"].due_kind, by_ref["3"].recurrence) == ("recurring", "monthly")
     leads = session.exec(
         select(Unit.code)
-        .join(Assignment, Assignment.unit_id == Unit.id)
+        .join(Assignment, col(Assignment.unit_id) == Unit.id)
         .where(Assignment.directive_id == by_ref["1"].id, Assignment.role == "lead")
     ).all()
     assert "HT-HS-X-SONLINH" in leads and all(code.startswith("HT-HS-") for code in leads)

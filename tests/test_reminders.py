@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.delivery import Delivery
 from models.reminder import Reminder
@@ -20,7 +21,7 @@ from tasks.calendar import default_calendar
 from tasks.outbox import STALE_CLAIM
 from tasks.progress import decide_extension, find_assignment, record_progress, request_extension
 from tasks.reminders import default_policy
-from tasks.sweep import run_sweep
+from tasks.sweep import SweepResult, run_sweep
 from tests.helpers import give_contacts, mini_scenario, plan_everything
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -43,10 +44,11 @@ def scenario(session: Session, engine: Engine) -> int:
     notice = mini_scenario(session)
     give_contacts(session)
     plan_everything(session, START)
-    return notice.id  # type: ignore[return-value]
+    assert notice.id is not None
+    return notice.id
 
 
-def sweep(engine: Engine, box: Mailbox, moment: datetime):  # type: ignore[no-untyped-def]
+def sweep(engine: Engine, box: Mailbox, moment: datetime) -> SweepResult:
     policy = default_policy()
     return run_sweep(
         engine=engine, as_of=moment, policy=policy, sender=lambda d: send(d, smtp_url=box.smtp_url)
@@ -160,7 +162,8 @@ def test_done_assignment_gets_no_more_reminders(
 ) -> None:
     sweep(engine, mailbox, at(START))
     a = find_assignment(session=session, notice_id=scenario, ref="1", unit_code="T-A-NV")
-    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 8, 20))  # type: ignore[arg-type]
+    assert a.id is not None
+    record_progress(session=session, assignment_id=a.id, state="done", on=date(2024, 8, 20))
     session.commit()
     mailbox.inbox.clear()
     for day in (date(2024, 8, 23), date(2024, 8, 30), date(2024, 9, 4)):
@@ -177,10 +180,12 @@ def test_approved_extension_restarts_the_ladder(
 ) -> None:
     sweep(engine, mailbox, at(START))
     a = find_assignment(session=session, notice_id=scenario, ref="1", unit_code="T-A-NV")
+    assert a.id is not None
     req = request_extension(
         session=session, assignment_id=a.id, to=date(2024, 9, 30), reason="Chờ số liệu"
-    )  # type: ignore[arg-type]
-    decide_extension(session=session, extension_id=req.id, approve=True, on=date(2024, 8, 20))  # type: ignore[arg-type]
+    )
+    assert req.id is not None
+    decide_extension(session=session, extension_id=req.id, approve=True, on=date(2024, 8, 20))
     session.commit()
     mailbox.inbox.clear()
     for day in (
@@ -263,8 +268,8 @@ def test_zalo_through_the_outbox(
     scenario: int,
     mailbox: Mailbox,
     monkeypatch: pytest.MonkeyPatch,
-    tmp_path,
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     """Units with a Zalo contact get their digest from the OA; an expired token is refreshed
     on the way, and a ZNS quota error leaves the row pending for a later sweep."""
     from dondoc.settings import get_settings
@@ -296,9 +301,9 @@ def test_zalo_through_the_outbox(
         with Session(engine) as s:
             zns = s.exec(
                 select(Delivery).where(
-                    Delivery.channel == "zalo", Delivery.recipient.contains("zns")
+                    Delivery.channel == "zalo", col(Delivery.recipient).contains("zns")
                 )
-            ).one()  # type: ignore[union-attr]
+            ).one()
         assert zns.state == "pending" and zns.attempts == 1
         zalo.quota_exceeded = False
         sweep(engine, mailbox, at(date(2024, 6, 4)))
