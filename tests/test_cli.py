@@ -7,18 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from dondoc.caches import reset_caches
-from dondoc.cli import app
 from tests.helpers import MINI_NOTICE, MINI_UNITS, snapshot
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+from tests.helpers import run_cli as run
 
 
 @pytest.fixture

@@ -10,23 +10,16 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, create_engine, func, select
-from typer.testing import CliRunner
 
-from dondoc.cli import app
 from models.notice import Assignment, Directive, Notice
+from tests.helpers import run_cli as run
 from tests.helpers import snapshot
 from tests.test_readers import make_docx
 
-runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 SEED_004 = ROOT / "tests" / "data" / "seeds" / "004_c66a1e2327b84e98.txt"
 SEED_003 = ROOT / "tests" / "data" / "seeds" / "003_9f18c9b838a35011.txt"
 HEADER = ("--issuer", "UBND huyện Hương Sơn", "--issued-on", "28/06/2024")
-
-
-def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, list(args), input=stdin)
-    return result.exit_code, result.output
 
 
 @pytest.fixture
@@ -99,9 +92,11 @@ def test_add_document_with_yes_stores_notice_and_original(seeded: str, tmp_path:
         digest = hashlib.sha256(SEED_004.read_bytes()).hexdigest()
         assert notice.source_sha256 == digest
         assert notice.issued_on.isoformat() == "2024-06-28" and notice.signer == "Trần Bình Thân"
+        assert notice.source_file is not None
         stored = Path(notice.source_file)
         assert stored.read_bytes() == SEED_004.read_bytes() and digest in stored.name
         first = s.exec(select(Directive).where(Directive.ref == "1")).one()
+        assert first.due_date is not None
         assert first.due_kind == "date" and first.due_date.isoformat() == "2024-08-30"
         leads = s.exec(
             select(func.count()).select_from(Assignment).where(Assignment.directive_id == first.id)
@@ -164,6 +159,7 @@ def test_edit_registers_the_corrected_version(
         notice = s.exec(select(Notice)).one()
         assert notice.number == "77/UBND-NV"
         first = s.exec(select(Directive).where(Directive.ref == "1")).one()
+        assert first.due_date is not None
         assert first.due_date.isoformat() == "2024-09-15"
     engine.dispose()
 
