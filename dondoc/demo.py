@@ -273,7 +273,8 @@ def _what_units_received(console: Console, mailbox: Any, zalo: Any) -> None:
     table = Table(title="Các đơn vị đã nhận (thư qua SMTP thử, tin nhắn qua máy chủ Zalo thử)")
     for col in ("Người nhận", "Số thư/tin", "Loại"):
         table.add_column(col, overflow="fold")
-    for address, n in by_address.most_common(14):
+    # Most messages first; ties by address, so the table does not depend on sending order.
+    for address, n in sorted(by_address.items(), key=lambda kv: (-kv[1], kv[0]))[:14]:
         table.add_row(address, str(n), "; ".join(sorted(subjects.get(address, {"Zalo"})))[:90])
     console.print(table)
     with Session(get_engine()) as session:
