@@ -14,10 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlmodel import Session
-from typer.testing import CliRunner
 
 from dondoc.caches import reset_caches
-from dondoc.cli import app
 from models.db import _engine_for, make_engine, upgrade_database
 from models.notice import Directive, Notice
 from tasks.errors import InputError
@@ -32,14 +30,9 @@ from tests.helpers import (
     snapshot,
     use_database,
 )
+from tests.helpers import run_cli as run
 
-runner = CliRunner()
 NOTICE_TEXT = MINI_NOTICE.read_text(encoding="utf-8")
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
 
 
 def refused(code: int, out: str, *expected: str) -> None:
