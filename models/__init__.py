@@ -32,6 +32,7 @@ from models.progress import (
 )
 from models.reminder import Reminder, ReminderState
 from models.unit import Unit, UnitCreate, UnitGroup, UnitGroupMember, UnitKind, UnitPublic
+from models.web import EvidenceFile, NoticeDraft, Role, UnitLink, UserAccount, UserPublic
 
 __all__ = [
     "Assignment",
@@ -70,4 +71,10 @@ __all__ = [
     "UnitGroupMember",
     "UnitKind",
     "UnitPublic",
+    "EvidenceFile",
+    "NoticeDraft",
+    "Role",
+    "UnitLink",
+    "UserAccount",
+    "UserPublic",
 ]

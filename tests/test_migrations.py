@@ -26,6 +26,7 @@ from models.delivery import Delivery
 from models.notice import Assignment
 from models.progress import ExtensionRequest, ProgressState, ProgressUpdate
 from models.reminder import Reminder
+from models.web import UserAccount
 from tasks.errors import StateError
 from tests.helpers import briefing_scenario, mini_scenario, plan_everything, snapshot
 
@@ -42,7 +43,13 @@ TABLES = {
     "unit",
     "unit_group",
     "unit_group_member",
+    "user_account",
+    "unit_link",
+    "evidence_file",
+    "notice_draft",
 }
+
+WEB_TABLES = ("user_account", "unit_link", "evidence_file", "notice_draft")
 
 
 def _check_schema(url: str) -> None:
@@ -110,7 +117,7 @@ def test_models_and_migrations_declare_the_same_checks(tmp_path: Path) -> None:
         for c in table.constraints
         if isinstance(c, CheckConstraint)
     }
-    assert len(declared) == 10
+    assert len(declared) == 11  # the 10 states of migration 0007, and user_account.role (0008)
     assert migrated == declared
 
 
@@ -134,6 +141,8 @@ def _assert_bad_words_refused(url: str) -> None:
     try:
         with Session(engine) as session:
             _one_row_in_each_table(session)
+            session.add(UserAccount(name="vanthu", role="clerk", password_hash="x"))
+            session.commit()
         for table, name in _checks():
             column = name.removeprefix(f"ck_{table}_")
             with engine.connect() as conn:
@@ -187,6 +196,8 @@ def _upgrade_with_data(url: str, start: str) -> None:
         after = snapshot(url)
         assert after.pop("alembic_version") == [(head_revision(),)]
         before.pop("alembic_version")
+        for table in WEB_TABLES:  # created by 0008, empty
+            assert after.pop(table) == [] and table not in before
         assert after == before
         _check_schema(url)
         with get_engine(url).connect() as conn:
