@@ -10,9 +10,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,7 +74,7 @@ def _env(data: Path, port: int, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
+def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     started: list[Served] = []
 
     def start(**extra: str) -> Served:
@@ -89,8 +90,9 @@ def serve(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
             text=True,
         )
         served = Served(process=process, port=port)
-        assert process.stdout is not None
-        threading.Thread(target=lambda: served.lines.extend(process.stdout), daemon=True).start()  # type: ignore[arg-type]
+        stdout = process.stdout
+        assert stdout is not None
+        threading.Thread(target=lambda: served.lines.extend(stdout), daemon=True).start()
         started.append(served)
         return served
 
@@ -101,7 +103,7 @@ def serve(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
             served.process.wait()
 
 
-def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve) -> None:  # type: ignore[no-untyped-def]
+def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve: Callable[..., Served]) -> None:
     served = serve(
         DONDOC_SWEEP_CRON="* * * * *",  # every minute, so that a run comes within the test
         PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5",
@@ -122,7 +124,8 @@ def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve) -> None:  # ty
     for name in ("nhac-viec-hang-ngay", "bao-cao-giao-ban-hang-thang", "theo-doi-thong-bao"):
         assert name in listed.stdout
     # The scheduler creates runs of the sweep; the served process runs one to completion.
-    deadline, done = time.monotonic() + 150, []
+    deadline = time.monotonic() + 150
+    done: list[dict[str, Any]] = []
     while time.monotonic() < deadline and not done:
         runs = prefect_api(
             served.api_url, "/flow_runs/filter", {"limit": 50, "sort": "EXPECTED_START_TIME_ASC"}
@@ -138,7 +141,7 @@ def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve) -> None:  # ty
     assert not healthy(served.api_url)
 
 
-def test_serve_stops_on_ctrl_c_while_waiting(serve) -> None:  # type: ignore[no-untyped-def]
+def test_serve_stops_on_ctrl_c_while_waiting(serve: Callable[..., Served]) -> None:
     served = serve()
     served.wait_for("Lần nhắc việc tới", timeout=150)
     took = served.stop(signal.SIGINT)
@@ -147,7 +150,7 @@ def test_serve_stops_on_ctrl_c_while_waiting(serve) -> None:  # type: ignore[no-
     assert not healthy(served.api_url)
 
 
-def test_serve_says_when_its_port_is_taken(serve) -> None:  # type: ignore[no-untyped-def]
+def test_serve_says_when_its_port_is_taken(serve: Callable[..., Served]) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -159,7 +162,7 @@ def test_serve_says_when_its_port_is_taken(serve) -> None:  # type: ignore[no-un
     assert "Traceback" not in served.output
 
 
-def test_serve_refuses_a_bad_cron(serve) -> None:  # type: ignore[no-untyped-def]
+def test_serve_refuses_a_bad_cron(serve: Callable[..., Served]) -> None:
     served = serve(DONDOC_SWEEP_CRON="8 giờ sáng")
     served.process.wait(timeout=60)
     assert served.process.returncode == 2

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -73,7 +74,9 @@ class Processes:
                 process.kill()
 
 
-def _wait_runs(api_url: str, ids: list[str], timeout: float, procs: Processes) -> list[dict]:  # type: ignore[type-arg]
+def _wait_runs(
+    api_url: str, ids: list[str], timeout: float, procs: Processes
+) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         runs = prefect_api(api_url, "/flow_runs/filter", {"flow_runs": {"id": {"any_": ids}}})
@@ -171,7 +174,8 @@ def test_prefect_server_on_postgresql_with_two_workers(
             assert "{{ $DONDOC_CODE_DIR }}" in stored  # resolved by the worker, not here
             # The scheduler (on PostgreSQL, with the pinned SQLAlchemy) schedules the sweep.
             sweep_id = next(d["id"] for d in deployments if d["name"] == "nhac-viec-hang-ngay")
-            deadline, scheduled = time.monotonic() + 60, []
+            deadline = time.monotonic() + 60
+            scheduled: list[dict[str, Any]] = []
             while not scheduled and time.monotonic() < deadline:
                 scheduled = prefect_api(
                     api_url,
