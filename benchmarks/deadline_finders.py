@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
             if text is None:
                 continue  # a directive the extractor missed: not the finders' business
             rows.append((g["due"], text, extraction.issued_on, extraction.year, base))
-    figures: dict[str, dict[str, int | float]] = {}
+    figures: dict[str, dict[str, int | float | None]] = {}
     for name in ("dondoc", "dateparser"):
         ok = {"dated": 0, "none": 0, "recurring": 0}
         n = {"dated": 0, "none": 0, "recurring": 0}
