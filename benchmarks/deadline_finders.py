@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
             if name == "dondoc":
                 got = find_deadline(text, issued_on=issued_on, year=year)
                 got_date = got.date.isoformat() if got.date else None
-                got_kind = got.kind
+                got_kind: str = got.kind
             else:
                 found = dateparser_due(text, base)
                 got_date = found.date().isoformat() if found else None
