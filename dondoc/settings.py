@@ -101,6 +101,29 @@ class Settings(BaseSettings):
         description="Overdue or upcoming directives listed one by one in a briefing.",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people use to reach dondoc's web pages (behind the reverse "
+        "proxy, with https://); units' links in messages start with it.",
+    )
+    web_host: str = Field(default="127.0.0.1", description="Address «dondoc web» listens on.")
+    web_port: int = Field(default=8000, ge=1, le=65535, description="Port «dondoc web» listens on.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the web session cookies; empty: a random key kept in "
+        "DATA_DIR/secret_key (created on first use, readable by its owner only).",
+    )
+    link_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days a unit's personal link stays valid; a fresh one goes out with the "
+        "next message after that.",
+    )
+    evidence_max_mb: int = Field(
+        default=20, ge=1, le=500, description="Largest evidence file a unit may send (MB)."
+    )
+
     zalo_app_id: str | None = Field(default=None, description="The Zalo app id (not secret).")
     zalo_app_secret: SecretStr | None = Field(
         default=None,

@@ -11,11 +11,12 @@ from typing import Annotated
 
 import typer
 
-from dondoc.cli import notices, reminders, reports
+from dondoc.cli import notices, reminders, reports, web
 from dondoc.cli.common import console, day_option, run
 from dondoc.cli.notices import notice_app
 from dondoc.cli.progress import assignment_app, extension_app, progress_app
 from dondoc.cli.units import units_app
+from dondoc.cli.users import user_app
 from models.db import check_actor, set_actor
 from services.database import init_database
 
@@ -62,6 +63,8 @@ app.command()(reminders.outbox)
 app.command()(reminders.serve)
 app.command()(reports.briefing)
 app.command()(reports.scorecard)
+app.add_typer(user_app, name="user")
+app.command()(web.web)
 
 
 @app.command()
