@@ -21,7 +21,18 @@ SESSION_DAYS = 7
 
 def create_app() -> FastAPI:
     """The app, with signed HttpOnly session cookies (Secure behind https)."""
-    from web.pages import auth, dashboard
+    from web.pages import (
+        assignments,
+        auth,
+        briefing,
+        dashboard,
+        extensions,
+        notices,
+        outbox,
+        portal,
+        register,
+        units,
+    )
 
     app = FastAPI(title="dondoc", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
@@ -33,8 +44,19 @@ def create_app() -> FastAPI:
         https_only=get_settings().public_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.include_router(auth.router)
-    app.include_router(dashboard.router)
+    for module in (
+        auth,
+        dashboard,
+        register,
+        notices,
+        assignments,
+        extensions,
+        outbox,
+        briefing,
+        units,
+        portal,
+    ):
+        app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
