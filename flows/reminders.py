@@ -17,7 +17,7 @@ from deployments import schedules
 from dondoc.settings import get_settings
 from models.base import utcnow
 from models.db import get_engine, session_scope
-from models.notice import Notice
+from models.notice import AssignmentRole, Notice
 from notifications.channels import Channels
 from services.notices import get_notice, notice_assignments
 from tasks.follow_up import take_and_plan
@@ -182,7 +182,7 @@ def _notice_artifact(notice_id: int) -> None:
             "Mục": r.ref or "",
             "Nội dung": (r.text[:80] + "…") if len(r.text) > 80 else r.text,
             "Đơn vị": r.unit_name,
-            "Vai trò": "chủ trì" if r.role == "lead" else "phối hợp",
+            "Vai trò": "chủ trì" if r.role == AssignmentRole.LEAD else "phối hợp",
             "Hạn": r.effective_due.strftime("%d/%m/%Y") if r.effective_due else "—",
         }
         for r in rows

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from models.notice import NoticeFollowUp
 from tasks.follow_up import find_notice, pending_notices
 
 
@@ -25,7 +26,7 @@ def follow_up_targets(*, session: Session, ref: str | None = None) -> FollowUpTa
     if ref is None:
         return FollowUpTargets(targets=pending_notices(session=session))
     found = find_notice(session=session, ref=ref)
-    if found.follow_up == "done":
+    if found.follow_up == NoticeFollowUp.DONE:
         return FollowUpTargets(
             targets=[], done_number=found.number or str(found.id), done_at=found.followed_up_at
         )

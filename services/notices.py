@@ -13,7 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from dondoc.settings import get_settings
-from models.notice import Assignment, Directive, Notice
+from models.notice import Assignment, Directive, Notice, NoticeFollowUp
 from models.unit import Unit
 from services.database import directory_if_ready, ready_session
 from tasks.errors import InputError
@@ -213,7 +213,7 @@ def list_notices(*, session: Session) -> list[NoticeSummary]:
             issuer=n.issuer,
             title=n.title,
             directives=int(count),
-            followed_up=n.follow_up == "done",
+            followed_up=n.follow_up == NoticeFollowUp.DONE,
         )
         for n, count in rows
     ]

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from models.db import get_engine
-from models.reminder import Reminder
+from models.reminder import Reminder, ReminderState
 from notifications.channels import mask_recipient
 from tasks.reminders import default_policy
 from tasks.sweep import preview_due
@@ -42,7 +42,7 @@ def days_with_due_rungs(*, session: Session, since: date, until: date) -> list[d
     days = session.exec(
         select(col(Reminder.due_on))
         .where(
-            col(Reminder.state) == "planned",
+            col(Reminder.state) == ReminderState.PLANNED,
             col(Reminder.due_on) >= since,
             col(Reminder.due_on) <= until,
         )

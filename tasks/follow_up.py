@@ -18,12 +18,13 @@ from sqlmodel import Session, col
 
 from models.base import utcnow
 from models.db import session_scope
-from models.notice import Assignment, Directive, Notice
+from models.notice import Assignment, Directive, Notice, NoticeFollowUp
 from tasks.errors import InputError
 from tasks.reminders import plan_assignments
 
-PENDING = "pending"
-DONE = "done"
+# The names tests and callers have always imported from here.
+PENDING = NoticeFollowUp.PENDING
+DONE = NoticeFollowUp.DONE
 
 
 @dataclass
@@ -46,7 +47,7 @@ def take_and_plan(*, session: Session, notice_id: int, start: date) -> int | Non
     taken = session.execute(
         update(Notice)
         .where(Notice.id == notice_id, Notice.follow_up == PENDING)  # type: ignore[arg-type]
-        .values(follow_up=DONE, followed_up_at=utcnow())
+        .values(follow_up=DONE.value, followed_up_at=utcnow())
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return None

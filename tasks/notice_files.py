@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from tasks.calendar import WorkCalendar
-from tasks.deadlines import DeadlineError, Due, parse_deadline
+from tasks.deadlines import NO_DUE, DeadlineError, Due, DueKind, parse_deadline
 from tasks.errors import DondocError, EmptyGroupError, InputError, UnitNotFoundError
 from tasks.fileio import LINE_KEY, load_yaml, parse_date_value
 from tasks.unit_matching import Match
@@ -232,7 +232,7 @@ def _read_directive(
     lead_names = _names(raw, "lead_units", line, errors)
     if not lead_names:
         errors.add(line, f"{label}: thiếu «lead_units» (đơn vị chủ trì).")
-    due = Due(kind="none", date=None, text=None)
+    due = NO_DUE
     try:
         due = parse_deadline(raw.get("deadline"), issued_on=issued_on, calendar=calendar)
     except DeadlineError as exc:
@@ -325,7 +325,7 @@ def extraction_to_mapping(
             item["support_units"] = list(d.support_units)
         if d.report_to:
             item["report_to"] = d.report_to
-        if d.due.kind != "none":
+        if d.due.kind != DueKind.NONE:
             item["deadline"] = _deadline_for_yaml(d.due, issued)
         directives.append(item)
     return {

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from models.notice import Assignment, Directive, Notice
+from models.notice import Assignment, AssignmentRole, Directive, Notice
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.deadlines import effective_due
 from tasks.errors import DuplicateError
@@ -109,10 +109,10 @@ def store_notice(
             position=item.position,
             ref=item.ref,
             text=item.text,
-            due_kind=item.due.kind,
+            due_kind=item.due.kind.value,
             due_date=item.due.date,
             due_text=item.due.text,
-            recurrence=item.due.recurrence,
+            recurrence=item.due.recurrence.value if item.due.recurrence else None,
             report_to=item.report_to,
             report_to_unit_id=item.report_to_unit_id,
             flags=item.flags,
@@ -121,19 +121,19 @@ def store_notice(
         session.flush()
         assert directive.id is not None  # flushed
         effective = effective_due(item.due, cal)
-        roles: dict[int, str] = {}
+        roles: dict[int, AssignmentRole] = {}
         for match in item.lead:
             for uid in match.unit_ids:
-                roles[uid] = "lead"
+                roles[uid] = AssignmentRole.LEAD
         for match in item.support:
             for uid in match.unit_ids:
-                roles.setdefault(uid, "support")
+                roles.setdefault(uid, AssignmentRole.SUPPORT)
         for uid, role in roles.items():
             session.add(
                 Assignment(
                     directive_id=directive.id,
                     unit_id=uid,
-                    role=role,
+                    role=role.value,
                     stated_due=item.due.date,
                     effective_due=effective,
                 )

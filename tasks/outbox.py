@@ -39,7 +39,7 @@ from sqlalchemy import bindparam, select, update
 from sqlmodel import Session, col
 
 from models.base import utcnow
-from models.delivery import Delivery
+from models.delivery import Delivery, DeliveryState
 from tasks.outbox_queue import (
     CHANNEL_MAX,
     RECIPIENT_MAX,
@@ -194,7 +194,11 @@ def _claim_statement(dialect: str) -> Any:
     return (
         update(Delivery)
         .where(guard)
-        .values(state="sending", claimed_at=bindparam("now"), attempts=Delivery.attempts + 1)
+        .values(
+            state=DeliveryState.SENDING.value,
+            claimed_at=bindparam("now"),
+            attempts=Delivery.attempts + 1,
+        )
         .returning(*Delivery.__table__.columns)  # type: ignore[attr-defined]
     )
 
@@ -202,7 +206,7 @@ def _claim_statement(dialect: str) -> Any:
 # Record how a message went: sent, back to pending with a later try, or failed.
 _MARK = (
     update(Delivery)
-    .where(Delivery.id == bindparam("mark_id"), Delivery.state == "sending")  # type: ignore[arg-type]
+    .where(col(Delivery.id) == bindparam("mark_id"), col(Delivery.state) == DeliveryState.SENDING)
     .values(
         state=bindparam("new_state"),
         sent_at=bindparam("new_sent_at"),
@@ -237,6 +241,14 @@ def _mark_and_claim(
 _SQLITE_WRITER = threading.Lock()
 
 
+# The state each outcome (the SendReport counter it adds to) leaves a row in.
+_NEW_STATE = {
+    "sent": DeliveryState.SENT,
+    "retry": DeliveryState.PENDING,
+    "failed": DeliveryState.FAILED,
+}
+
+
 def _attempt(
     delivery: Delivery, *, sender: Sender, policy: Policy, clock: Callable[[], datetime]
 ) -> _Outcome:
@@ -254,7 +266,7 @@ def _attempt(
         kind, next_attempt = "retry", now + timedelta(minutes=wait)
     values = {
         "mark_id": delivery.id,
-        "new_state": {"sent": "sent", "retry": "pending", "failed": "failed"}[kind],
+        "new_state": _NEW_STATE[kind].value,
         "new_sent_at": now if kind == "sent" else None,
         "new_error": error,
         "new_next_attempt": next_attempt,

@@ -14,12 +14,12 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from models.base import utcnow
-from models.delivery import Delivery
+from models.delivery import Delivery, DeliveryState
 from models.reminder import Reminder
 from models.unit import Unit
 from notifications.channels import mask_recipient, recipient_problem
 from notifications.messages import Digest, build_digests, render
-from tasks.outbox_states import SUPERSEDED, not_yet_sent
+from tasks.outbox_states import not_yet_sent
 from tasks.reminders import ASSIGNED, DueReminder, Policy, reminder_details
 
 log = logging.getLogger("dondoc.outbox")
@@ -80,7 +80,7 @@ def queue_digests(
             "html": html or None,
             "assignment_ids": sorted({r.assignment_id for r in digest.reminders}),
             "reminder_ids": sorted(r.reminder_id for r in digest.reminders),
-            "state": "pending",
+            "state": DeliveryState.PENDING.value,
             "attempts": 0,
             "created_at": now,
             "next_attempt_at": None,
@@ -117,7 +117,7 @@ def _refuse(
     row.update(
         recipient=recipient,
         channel=str(digest.channel)[:CHANNEL_MAX],
-        state="failed",
+        state=DeliveryState.FAILED.value,
         last_error=error,
         claimed_at=now,  # when it was given up on (the briefing lists failures by this)
     )
@@ -176,7 +176,7 @@ def drop_overtaken(
         result = session.execute(
             update(Delivery)
             .where(Delivery.id.in_(chunk), not_yet_sent(now))  # type: ignore[union-attr]
-            .values(state=SUPERSEDED)
+            .values(state=DeliveryState.SUPERSEDED.value)
             .execution_options(synchronize_session=False)
         )
         report.superseded += result.rowcount  # type: ignore[attr-defined]

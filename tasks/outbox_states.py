@@ -8,17 +8,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import col
 
-from models.delivery import Delivery
+from models.delivery import Delivery, DeliveryState
 
 STALE_CLAIM = timedelta(minutes=30)
-SUPERSEDED = "superseded"
+SUPERSEDED = DeliveryState.SUPERSEDED  # the name callers have always imported
 
 
 def not_yet_sent(now: datetime) -> ColumnElement[bool]:
     """Rows not sent and not on the wire: pending, or ``sending`` with a stale claim."""
     return or_(
-        col(Delivery.state) == "pending",
-        (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) < now - STALE_CLAIM),
+        col(Delivery.state) == DeliveryState.PENDING,
+        (col(Delivery.state) == DeliveryState.SENDING)
+        & (col(Delivery.claimed_at) < now - STALE_CLAIM),
     )
 
 
@@ -28,7 +29,7 @@ def ready(now: Any, stale_before: Any = None) -> ColumnElement[bool]:
     if stale_before is None:
         stale_before = now - STALE_CLAIM
     return or_(
-        (col(Delivery.state) == "pending")
+        (col(Delivery.state) == DeliveryState.PENDING)
         & or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
-        (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) < stale_before),
+        (col(Delivery.state) == DeliveryState.SENDING) & (col(Delivery.claimed_at) < stale_before),
     )

@@ -8,10 +8,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from models.notice import Recurrence
 from tasks.errors import InputError
 from tasks.fileio import check_year
 
-RECURRING_PERIODS = ("monthly", "quarterly", "yearly")
+# The recurrences that come in periods (an ongoing directive has none).
+RECURRING_PERIODS = (Recurrence.MONTHLY, Recurrence.QUARTERLY, Recurrence.YEARLY)
 PERIOD_KINDS = ("calendar", "15-14")
 
 
@@ -82,11 +84,11 @@ def _year_month(text: str) -> tuple[int, int] | None:
 
 def period_key(recurrence: str, day: date) -> str:
     """The key of the period of a recurring directive that contains ``day``."""
-    if recurrence == "monthly":
+    if recurrence == Recurrence.MONTHLY:
         return f"{day.year}-{day.month:02d}"
-    if recurrence == "quarterly":
+    if recurrence == Recurrence.QUARTERLY:
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if recurrence == "yearly":
+    if recurrence == Recurrence.YEARLY:
         return str(day.year)
     raise InputError(f"Nhiệm vụ định kỳ «{recurrence}» không chia theo kỳ.")
 
@@ -95,13 +97,13 @@ def parse_period_key(recurrence: str, text: str) -> str:
     """Check a period written by a clerk ("2024-06", "06/2024", "2024-Q2", "Q2/2024", "2024")
     against the directive's recurrence and give its key."""
     t = text.strip().upper()
-    if recurrence == "monthly":
+    if recurrence == Recurrence.MONTHLY:
         found = _year_month(t)
         if found and 1 <= found[1] <= 12:
             check_year(found[0], f"Kỳ «{text}»")
             return f"{found[0]}-{found[1]:02d}"
         hint = "tháng, dạng YYYY-MM (ví dụ 2024-06)"
-    elif recurrence == "quarterly":
+    elif recurrence == Recurrence.QUARTERLY:
         m = re.fullmatch(r"(\d{4})-Q([1-4])", t) or re.fullmatch(r"Q([1-4])/(\d{4})", t)
         if m:
             year, q = (
@@ -112,7 +114,7 @@ def parse_period_key(recurrence: str, text: str) -> str:
             check_year(year, f"Kỳ «{text}»")
             return f"{year}-Q{q}"
         hint = "quý, dạng YYYY-Qn (ví dụ 2024-Q2)"
-    elif recurrence == "yearly":
+    elif recurrence == Recurrence.YEARLY:
         if re.fullmatch(r"\d{4}", t):
             check_year(int(t), f"Kỳ «{text}»")
             return t
@@ -142,13 +144,13 @@ def occurrence_in(
 
 def _due_in_month(recurrence: str, anchor: date | None, year: int, month: int) -> date | None:
     last = month_calendar.monthrange(year, month)[1]
-    if recurrence == "monthly":
+    if recurrence == Recurrence.MONTHLY:
         return date(year, month, min(anchor.day, last) if anchor else last)
-    if recurrence == "quarterly":
+    if recurrence == Recurrence.QUARTERLY:
         return (
             date(year, month, min(anchor.day, last) if anchor else last) if month % 3 == 0 else None
         )
-    if recurrence == "yearly":
+    if recurrence == Recurrence.YEARLY:
         if anchor is None:
             return date(year, 12, 31) if month == 12 else None
         return date(year, month, min(anchor.day, last)) if month == anchor.month else None

@@ -7,13 +7,18 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from models.limits import is_db_id
-from models.notice import Assignment, Directive, Notice
-from models.progress import ExtensionRequest, ProgressUpdate
+from models.notice import Assignment, AssignmentState, Directive, DueKind, Notice
+from models.progress import (
+    PROGRESS_STATES,
+    ExtensionDecision,
+    ExtensionRequest,
+    ProgressState,
+    ProgressUpdate,
+)
+from models.reminder import Reminder, ReminderState
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.errors import InputError, NotFoundError, StateError
 from tasks.periods import RECURRING_PERIODS, parse_period_key, period_key
-
-PROGRESS_STATES = ("in_progress", "done")
 
 
 def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Notice]:
@@ -60,7 +65,7 @@ def record_progress(
     directive = session.get(Directive, assignment.directive_id)
     periodic = (
         directive is not None
-        and directive.due_kind == "recurring"
+        and directive.due_kind == DueKind.RECURRING
         and directive.recurrence in RECURRING_PERIODS
     )
     if period is not None and not periodic:
@@ -75,7 +80,7 @@ def record_progress(
         key = parse_period_key(recurrence, period) if period else period_key(recurrence, on)
     update = ProgressUpdate(
         assignment_id=assignment_id,
-        state=state,
+        state=ProgressState(state).value,
         on=on,
         period=key,
         note=note,
@@ -84,11 +89,11 @@ def record_progress(
     )
     session.add(update)
     if periodic:
-        if state == "done":
+        if state == ProgressState.DONE:
             _cancel_period_reminders(session, assignment_id, directive.recurrence, key)  # type: ignore[union-attr,arg-type]
     else:
-        assignment.state = state
-        assignment.completed_on = on if state == "done" else None
+        assignment.state = AssignmentState(state).value
+        assignment.completed_on = on if state == ProgressState.DONE else None
     if evidence:
         assignment.evidence = evidence
     session.add(assignment)
@@ -100,18 +105,16 @@ def _cancel_period_reminders(
     session: Session, assignment_id: int, recurrence: str, key: str
 ) -> None:
     """A period reported done gets no more reminders."""
-    from models.reminder import Reminder
-
     rungs = session.exec(
         select(Reminder).where(
             Reminder.assignment_id == assignment_id,
-            Reminder.state == "planned",
+            Reminder.state == ReminderState.PLANNED,
             Reminder.occurrence.is_not(None),  # type: ignore[union-attr]
         )
     ).all()
     for rung in rungs:
         if period_key(recurrence, rung.occurrence) == key:  # type: ignore[arg-type]
-            rung.state = "cancelled"
+            rung.state = ReminderState.CANCELLED.value
             session.add(rung)
 
 
@@ -122,7 +125,7 @@ def request_extension(
     assignment, _notice = _assignment(session, assignment_id)
     if not reason.strip():
         raise InputError("Cần ghi lý do xin gia hạn (--reason).")
-    if assignment.state == "done":
+    if assignment.state == AssignmentState.DONE:
         raise StateError(f"Nhiệm vụ giao {assignment_id} đã hoàn thành; không cần gia hạn.")
     if assignment.effective_due is None:
         raise StateError(f"Nhiệm vụ giao {assignment_id} không có thời hạn; không thể gia hạn.")
@@ -132,7 +135,8 @@ def request_extension(
         )
     pending = session.exec(
         select(ExtensionRequest).where(
-            ExtensionRequest.assignment_id == assignment_id, ExtensionRequest.state == "pending"
+            ExtensionRequest.assignment_id == assignment_id,
+            ExtensionRequest.state == ExtensionDecision.PENDING,
         )
     ).first()
     if pending:
@@ -165,10 +169,11 @@ def decide_extension(
     request = session.get(ExtensionRequest, extension_id) if is_db_id(extension_id) else None
     if request is None:
         raise NotFoundError(f"Không có đề nghị gia hạn số {extension_id}.")
-    if request.state != "pending":
-        verb = "đã duyệt" if request.state == "approved" else "đã từ chối"
+    if request.state != ExtensionDecision.PENDING:
+        verb = "đã duyệt" if request.state == ExtensionDecision.APPROVED else "đã từ chối"
         raise StateError(f"Đề nghị gia hạn số {extension_id} {verb} rồi; không quyết định lại.")
-    request.state = "approved" if approve else "rejected"
+    decision = ExtensionDecision.APPROVED if approve else ExtensionDecision.REJECTED
+    request.state = decision.value
     request.decided_on = on
     request.decided_by = decided_by
     request.decision_note = note
@@ -205,7 +210,6 @@ def find_assignment(*, session: Session, notice_id: int, ref: str, unit_code: st
 
 def _restart_reminders(session: Session, assignment_id: int, on: date) -> None:
     """An approved extension restarts the reminder ladder of an assignment being followed up."""
-    from models.reminder import Reminder
     from tasks.reminders import replan_after_extension
 
     followed = session.exec(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from models.progress import ProgressState
 from tasks.errors import DondocError, InputError
 from tasks.progress import record_progress
 from tasks.progress_matching import RowTarget, TargetResolver, period_covered, row_target
@@ -87,7 +88,7 @@ class AppliedRow:
     ref: str | None
     unit_code: str
     unit_name: str
-    state: str
+    state: ProgressState
     on: date
     period: str | None
 

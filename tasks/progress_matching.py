@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.limits import is_db_id
-from models.notice import Assignment, Directive, Notice
+from models.notice import Assignment, Directive, DueKind, Notice
 from models.unit import Unit
 from tasks.errors import InputError
 from tasks.fileio import short_text
@@ -135,7 +135,7 @@ class TargetResolver:
 
 def period_covered(directive: Directive, on: date, period: str | None) -> str | None:
     """The period a report covers, as record_progress will store it (None if not recurring)."""
-    if directive.due_kind != "recurring" or directive.recurrence not in RECURRING_PERIODS:
+    if directive.due_kind != DueKind.RECURRING or directive.recurrence not in RECURRING_PERIODS:
         return None
     recurrence = directive.recurrence
     try:

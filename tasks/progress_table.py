@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from models.progress import ProgressState
 from tasks.errors import InputError
 from tasks.fileio import check_size, date_from_text, parse_date_value, read_text, short_text
 
@@ -50,15 +51,18 @@ LABELS: dict[str, str] = {
 TRIPLE = ("notice", "ref", "unit")
 
 # Status words (folded) → the state record_progress takes.
-STATUSES: dict[str, str] = {
-    "done": "done",
-    "hoan thanh": "done",
-    "da hoan thanh": "done",
-    "in progress": "in_progress",
-    "dang thuc hien": "in_progress",
-    "dang trien khai": "in_progress",
+STATUSES: dict[str, ProgressState] = {
+    "done": ProgressState.DONE,
+    "hoan thanh": ProgressState.DONE,
+    "da hoan thanh": ProgressState.DONE,
+    "in progress": ProgressState.IN_PROGRESS,
+    "dang thuc hien": ProgressState.IN_PROGRESS,
+    "dang trien khai": ProgressState.IN_PROGRESS,
 }
-STATE_LABELS = {"done": "hoàn thành", "in_progress": "đang thực hiện"}
+STATE_LABELS: dict[str, str] = {
+    ProgressState.DONE: "hoàn thành",
+    ProgressState.IN_PROGRESS: "đang thực hiện",
+}
 
 
 def fold(text: str) -> str:
@@ -274,7 +278,7 @@ def read_progress_table(path: Path) -> list[TableRow]:
 # --------------------------------------------------------------------------- cells
 
 
-def cell_state(value: Any) -> str:
+def cell_state(value: Any) -> ProgressState:
     """The state a status cell names ("hoàn thành" → done), as record_progress takes it."""
     text = cell_text(value)
     if not text:

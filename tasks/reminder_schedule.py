@@ -6,22 +6,25 @@ from __future__ import annotations
 import calendar as month_calendar
 from datetime import date, datetime
 
+from models.notice import Recurrence
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.escalation_policy import Policy
-from tasks.periods import shift_month
+from tasks.periods import RECURRING_PERIODS, shift_month
+
+_MONTHS: dict[str, int] = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3, Recurrence.YEARLY: 12}
 
 
 def _period_end(day: date, recurrence: str) -> date:
-    if recurrence == "monthly":
+    if recurrence == Recurrence.MONTHLY:
         return day.replace(day=month_calendar.monthrange(day.year, day.month)[1])
-    if recurrence == "quarterly":
+    if recurrence == Recurrence.QUARTERLY:
         month = ((day.month - 1) // 3 + 1) * 3
         return date(day.year, month, month_calendar.monthrange(day.year, month)[1])
     return date(day.year, 12, 31)
 
 
 def _add_period(day: date, recurrence: str) -> date:
-    return shift_month(day, {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence])
+    return shift_month(day, _MONTHS[recurrence])
 
 
 def occurrences(
@@ -29,11 +32,11 @@ def occurrences(
 ) -> list[date]:
     """The due dates of a recurring directive within the horizon: the anchor's day when the
     notice gives one ("trước ngày 20 hằng tháng"), else the end of each period."""
-    if recurrence not in ("monthly", "quarterly", "yearly"):
+    if recurrence not in RECURRING_PERIODS:
         return []
-    end = _add_period(start, "monthly")
+    end = _add_period(start, Recurrence.MONTHLY)
     for _ in range(horizon_months - 1):
-        end = _add_period(end, "monthly")
+        end = _add_period(end, Recurrence.MONTHLY)
     day = first_due or _period_end(start, recurrence)
     out = []
     while day <= end:

@@ -22,8 +22,8 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col
 
 from models.base import utcnow
-from models.notice import Assignment, Directive, Notice
-from models.reminder import Reminder
+from models.notice import Assignment, AssignmentState, Directive, DueKind, Notice
+from models.reminder import Reminder, ReminderState
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.escalation_policy import (
     ASSIGNED,
@@ -93,16 +93,16 @@ def plan_assignments(
                     "level": level,
                     "rank": rank,
                     "due_on": day,
-                    "state": "planned",
+                    "state": ReminderState.PLANNED.value,
                 }
             )
 
     for aid, effective, state, kind, recurrence, stated in rows:
-        if state == "done":
+        if state == AssignmentState.DONE:
             continue
         if with_assignment_message and aid not in assigned_already:
             add(aid, None, ASSIGNED, 0, cal.roll_forward(start))
-        if kind == "recurring":
+        if kind == DueKind.RECURRING:
             first = effective if stated else None
             for occ in occurrences(
                 first_due=first,
@@ -135,10 +135,10 @@ def replan_after_extension(
         update(Reminder)
         .where(
             col(Reminder.assignment_id) == assignment_id,
-            col(Reminder.state) == "planned",
+            col(Reminder.state) == ReminderState.PLANNED,
             col(Reminder.level) != ASSIGNED,
         )
-        .values(state="superseded")
+        .values(state=ReminderState.SUPERSEDED.value)
     )
     return plan_assignments(
         session=session,
@@ -180,9 +180,9 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
             select(*columns)
             .join(Assignment, col(Assignment.id) == col(Reminder.assignment_id))
             .where(
-                col(Reminder.state) == "planned",
+                col(Reminder.state) == ReminderState.PLANNED,
                 col(Reminder.due_on) <= today,
-                col(Assignment.state) != "done",
+                col(Assignment.state) != AssignmentState.DONE,
             )
         )
         if notice_id is not None:
@@ -218,8 +218,8 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
     # state makes the second of two sweeps at once find nothing to do.
     session.execute(
         update(Reminder)
-        .where(overtaken, col(Reminder.state) == "planned")
-        .values(state="skipped")
+        .where(overtaken, col(Reminder.state) == ReminderState.PLANNED)
+        .values(state=ReminderState.SKIPPED.value)
         .execution_options(synchronize_session=False)
     )
     now = utcnow()
@@ -227,8 +227,8 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
         rid
         for (rid,) in session.execute(
             update(Reminder)
-            .where(chosen, col(Reminder.state) == "planned")
-            .values(state="queued", queued_at=now)
+            .where(chosen, col(Reminder.state) == ReminderState.PLANNED)
+            .values(state=ReminderState.QUEUED.value, queued_at=now)
             .returning(col(Reminder.id))
             .execution_options(synchronize_session=False)
         )
@@ -237,7 +237,9 @@ def take_due(*, session: Session, today: date, notice_id: int | None = None) -> 
         return []
     # 3. Their details, found by this sweep's queued_at and kept only if this sweep queued them.
     rows = session.execute(
-        _details().where(col(Reminder.state) == "queued", col(Reminder.queued_at) == now)
+        _details().where(
+            col(Reminder.state) == ReminderState.QUEUED, col(Reminder.queued_at) == now
+        )
     ).all()
     return [DueReminder(*row) for row in rows if row[0] in claimed]
 

@@ -12,8 +12,8 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from models.notice import Assignment, Directive, Notice
-from models.progress import ExtensionRequest
+from models.notice import Assignment, Directive, DueKind, Notice
+from models.progress import ExtensionDecision, ExtensionRequest
 from models.unit import Unit
 from tasks.calendar import WorkCalendar, default_calendar
 
@@ -77,13 +77,16 @@ def due_as_of(as_of: date) -> tuple[Any, Callable[[Any], Any]]:
     due date."""
     latest_ext = (
         select(col(ExtensionRequest.assignment_id), func.max(ExtensionRequest.id).label("ext_id"))
-        .where(ExtensionRequest.state == "approved", col(ExtensionRequest.decided_on) <= as_of)
+        .where(
+            ExtensionRequest.state == ExtensionDecision.APPROVED,
+            col(ExtensionRequest.decided_on) <= as_of,
+        )
         .group_by(col(ExtensionRequest.assignment_id))
         .subquery()
     )
     first_ext = (
         select(col(ExtensionRequest.assignment_id), func.min(ExtensionRequest.id).label("ext_id"))
-        .where(ExtensionRequest.state == "approved")
+        .where(ExtensionRequest.state == ExtensionDecision.APPROVED)
         .group_by(col(ExtensionRequest.assignment_id))
         .subquery()
     )
@@ -128,7 +131,7 @@ def status_statement(*, as_of: date, soon_limit: date) -> Any:
     status = status_case(
         due=due,
         done_on=done_on,
-        no_deadline=Directive.due_kind == "recurring",
+        no_deadline=Directive.due_kind == DueKind.RECURRING,
         as_of=as_of,
         soon=soon_limit,
     )

@@ -13,8 +13,8 @@ from sqlalchemy import Date, and_, case, extract, func, literal, or_, select, un
 from sqlmodel import col
 
 from dondoc.settings import get_settings
-from models.notice import Assignment, Directive, Notice
-from models.progress import ProgressUpdate
+from models.notice import Assignment, AssignmentRole, Directive, DueKind, Notice, Recurrence
+from models.progress import ProgressState, ProgressUpdate
 from tasks.calendar import WorkCalendar, default_calendar
 from tasks.periods import RECURRING_PERIODS, occurrence_in
 from tasks.status import due_as_of, status_case
@@ -28,7 +28,7 @@ def _occurrence_table(start: date, end: date, calendar: WorkCalendar) -> Any | N
     for recurrence in RECURRING_PERIODS:
         # (day, month) as SQL reads them from the directive's anchor date; 0 = no anchor.
         anchors: list[tuple[int, int, date | None]] = [(0, 0, None)]
-        if recurrence == "yearly":
+        if recurrence == Recurrence.YEARLY:
             months = sorted({(start.month - 1 + k) % 12 + 1 for k in range(_months(start, end))})
             for m in months:
                 anchors += [(d, m, _valid(2000, m, d)) for d in range(1, 32) if _valid(2000, m, d)]
@@ -40,7 +40,7 @@ def _occurrence_table(start: date, end: date, calendar: WorkCalendar) -> Any | N
             ):
                 rows.append(
                     select(
-                        literal(recurrence).label("recurrence"),
+                        literal(recurrence.value).label("recurrence"),
                         literal(day).label("day"),
                         literal(month).label("month"),
                         literal(calendar.roll_forward(due), Date).label("due"),
@@ -87,7 +87,8 @@ def items_query(
         (col(Assignment.completed_on) <= as_of, col(Assignment.completed_on)), else_=None
     )
     periodic = and_(
-        col(Directive.due_kind) == "recurring", col(Directive.recurrence).in_(RECURRING_PERIODS)
+        col(Directive.due_kind) == DueKind.RECURRING,
+        col(Directive.recurrence).in_(RECURRING_PERIODS),
     )
     tasks = with_extensions(
         select(
@@ -98,7 +99,7 @@ def items_query(
             status_case(
                 due=due,
                 done_on=done_on,
-                no_deadline=col(Directive.due_kind) == "recurring",
+                no_deadline=col(Directive.due_kind) == DueKind.RECURRING,
                 as_of=as_of,
                 soon=soon,
             ).label("status"),
@@ -106,7 +107,9 @@ def items_query(
         )
         .join(Directive, col(Directive.id) == col(Assignment.directive_id))
         .join(Notice, col(Notice.id) == col(Directive.notice_id))
-    ).where(col(Assignment.role) == "lead", col(Notice.issued_on) <= known_by, ~periodic)
+    ).where(
+        col(Assignment.role) == AssignmentRole.LEAD, col(Notice.issued_on) <= known_by, ~periodic
+    )
     if scope == "due":
         tasks = tasks.where(due >= start, due <= end)
     else:
@@ -122,7 +125,7 @@ def items_query(
                 col(ProgressUpdate.period),
                 func.min(col(ProgressUpdate.on)).label("done_on"),
             )
-            .where(col(ProgressUpdate.state) == "done", col(ProgressUpdate.on) <= as_of)
+            .where(col(ProgressUpdate.state) == ProgressState.DONE, col(ProgressUpdate.on) <= as_of)
             .group_by(col(ProgressUpdate.assignment_id), col(ProgressUpdate.period))
             .subquery()
         )
@@ -161,8 +164,8 @@ def items_query(
                 ),
             )
             .where(
-                col(Assignment.role) == "lead",
-                col(Directive.due_kind) == "recurring",
+                col(Assignment.role) == AssignmentRole.LEAD,
+                col(Directive.due_kind) == DueKind.RECURRING,
                 col(Notice.issued_on) <= known_by,
                 occ.c.due >= col(Notice.issued_on),
             )

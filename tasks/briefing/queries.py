@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
 from dondoc.settings import Settings, get_settings
-from models.delivery import Delivery
+from models.delivery import Delivery, DeliveryState
 from models.notice import Assignment, Directive, Notice
 from models.progress import ProgressUpdate
 from models.unit import Unit
@@ -150,7 +150,7 @@ def _failed(
     since = datetime.combine(period.start, time(0), tz)
     until = datetime.combine(period.end + timedelta(days=1), time(0), tz)
     failed_where = and_(
-        col(Delivery.state) == "failed",
+        col(Delivery.state) == DeliveryState.FAILED,
         col(Delivery.claimed_at) >= since,
         col(Delivery.claimed_at) < until,
     )

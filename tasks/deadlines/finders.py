@@ -6,7 +6,15 @@ from datetime import date, datetime
 
 from tasks.calendar import WorkCalendar
 from tasks.deadlines.lexicon import lower_same_length, normalize
-from tasks.deadlines.model import HOW_TO_WRITE, MAX_YEAR, MIN_YEAR, NO_DUE, DeadlineError, Due
+from tasks.deadlines.model import (
+    HOW_TO_WRITE,
+    MAX_YEAR,
+    MIN_YEAR,
+    NO_DUE,
+    DeadlineError,
+    Due,
+    DueKind,
+)
 from tasks.deadlines.resolve import Context, decide, error_message
 from tasks.deadlines.scanner import Invalid, check_year
 
@@ -35,7 +43,7 @@ def parse_deadline(
     if isinstance(phrase, datetime):
         phrase = phrase.date()
     if isinstance(phrase, date):
-        return Due("date", phrase, phrase.isoformat())
+        return Due(DueKind.DATE, phrase, phrase.isoformat())
     if not isinstance(phrase, str):
         raise DeadlineError(f"Không hiểu thời hạn «{phrase!r}». {HOW_TO_WRITE}")
     text = normalize(phrase)

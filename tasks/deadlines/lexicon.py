@@ -89,18 +89,18 @@ CITATION = re.compile(
 )
 
 RECURRENCE_PATTERNS: list[tuple[Recurrence, re.Pattern[str]]] = [
-    ("ongoing", re.compile(r"\bđịnh\s+kỳ\s*(?:hoặc|và|,|/)\s*đột\s+xuất\b")),
-    ("monthly", re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+tháng\b")),
-    ("quarterly", re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+qu[ýí]\b")),
+    (Recurrence.ONGOING, re.compile(r"\bđịnh\s+kỳ\s*(?:hoặc|và|,|/)\s*đột\s+xuất\b")),
+    (Recurrence.MONTHLY, re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+tháng\b")),
+    (Recurrence.QUARTERLY, re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+qu[ýí]\b")),
     (
-        "yearly",
+        Recurrence.YEARLY,
         re.compile(
             r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+năm\b|\bnăm\s+liền\s+kề\b"
             r"|\bnăm\s+sau\s+năm\s+báo\s+cáo\b"
         ),
     ),
     (
-        "ongoing",
+        Recurrence.ONGOING,
         re.compile(r"\b(?:thường\s+xuyên|định\s+kỳ|liên\s+tục|(?:hằng|hàng)\s+(?:ngày|tuần))\b"),
     ),
 ]

@@ -59,22 +59,20 @@ def _concrete(c: Candidate, ctx: Context) -> tuple[DueKind, date]:
     if c.kind == "date":
         assert c.day is not None and c.month is not None
         if c.year is not None:
-            return "date", make_date(c.year, c.month, c.day)
+            return DueKind.DATE, make_date(c.year, c.month, c.day)
         day, month = c.day, c.month
-        return "date", _with_missing_year(lambda y: make_date(y, month, day), ctx)
+        return DueKind.DATE, _with_missing_year(lambda y: make_date(y, month, day), ctx)
     if c.kind in ("month", "quarter", "year"):
         assert c.end_month is not None
         end_month = c.end_month
         if c.year is not None:
-            return c.kind, month_end(c.year, end_month)  # type: ignore[return-value]
-        return c.kind, _with_missing_year(  # type: ignore[return-value]
-            lambda y: month_end(y, end_month), ctx
-        )
+            return DueKind(c.kind), month_end(c.year, end_month)
+        return DueKind(c.kind), _with_missing_year(lambda y: month_end(y, end_month), ctx)
     if c.kind == "from_year":
         assert c.year is not None
-        return "date", date(c.year, 1, 1)
+        return DueKind.DATE, date(c.year, 1, 1)
     if c.kind == "relative":
-        return "date", _relative_date(c, ctx)
+        return DueKind.DATE, _relative_date(c, ctx)
     raise Invalid("Không xác định được ngày.")
 
 
@@ -116,9 +114,9 @@ def _find_recurrence(low: str) -> tuple[Recurrence, int, int] | None:
     if not hits:
         return None
     hits.sort()
-    periodic = [h for h in hits if h[2] != "ongoing"]
+    periodic = [h for h in hits if h[2] != Recurrence.ONGOING]
     start, end, rec = (periodic or hits)[0]
-    if rec == "ongoing":
+    if rec == Recurrence.ONGOING:
         # Prefer the longest ongoing phrase starting there ("định kỳ hoặc đột xuất").
         end = max(h[1] for h in hits if h[0] == start)
     return rec, start, end
@@ -142,7 +140,7 @@ def _first_occurrence(
         assert anchor.month is not None
         month = anchor.month
         day = anchor.day  # None: end of the month ("trong tháng 6 hằng năm")
-        rec = "yearly" if rec == "ongoing" else rec
+        rec = Recurrence.YEARLY if rec == Recurrence.ONGOING else rec
         if start is None:
             return rec, None
 
@@ -153,12 +151,12 @@ def _first_occurrence(
         d = occ(start.year)
         return rec, d if d >= start else occ(start.year + 1)
 
-    if anchor.kind == "day" and rec in ("monthly", "quarterly"):
+    if anchor.kind == "day" and rec in (Recurrence.MONTHLY, Recurrence.QUARTERLY):
         assert anchor.day is not None
         dom = anchor.day
         if start is None:
             return rec, None
-        if rec == "monthly":
+        if rec == Recurrence.MONTHLY:
             step, first, offset = 1, start.month, 0
         else:
             offset = 2  # "hằng quý, trước ngày 15": the last month of the quarter by default
@@ -214,13 +212,13 @@ def decide(text: str, low: str, ctx: Context, strict: bool) -> Due:
             result = _first_occurrence(anchor, rec, low, from_year, ctx)
             if result is not None:
                 span = (min(anchor.text_start, r_start), max(anchor.end, r_end))
-                return Due("recurring", result[1], phrase(*span), result[0])
-        return Due("recurring", None, phrase(r_start, r_end), rec)
+                return Due(DueKind.RECURRING, result[1], phrase(*span), result[0])
+        return Due(DueKind.RECURRING, None, phrase(r_start, r_end), rec)
 
     if not strict:
         return NO_DUE
     if NONE_WORDS.search(low) or ONLY_PUNCTUATION.match(low):
-        return Due("none", None, text or None)
+        return Due(DueKind.NONE, None, text or None)
     raise DeadlineError(f"Không hiểu thời hạn «{text}». {HOW_TO_WRITE}")
 
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from tasks.calendar import WorkCalendar, default_calendar
-from tasks.deadlines import NO_DUE, Due, effective_due, find_deadline
+from tasks.deadlines import NO_DUE, Due, DueKind, effective_due, find_deadline
 from tasks.extract.header import (
     NUMBER_RE,
     ROLE_LINE,
@@ -44,7 +44,7 @@ from tasks.extract.outline import Node, build_tree, marker
 from tasks.extract.result import ExtractedDirective, Extraction
 from tasks.readers import Block
 
-DATED = ("date", "month", "quarter", "year")
+DATED = (DueKind.DATE, DueKind.MONTH, DueKind.QUARTER, DueKind.YEAR)
 # A long notice or plan is some tens of thousands of characters; a megabyte is another kind of file.
 MAX_TEXT_CHARS = 1_000_000
 
@@ -251,7 +251,7 @@ class _Extractor:
             own_units, _, _ = self._units_of(text)
             units = own_units or heading_units(heading) or inherited
             own_due = self._due(_without_purpose(text))
-            child_due = own_due if own_due.kind != "none" else due
+            child_due = own_due if own_due.kind != DueKind.NONE else due
             if child.children:
                 list_is_parts = heading.rstrip().endswith(
                     ("gồm:", "bao gồm:")
@@ -294,7 +294,7 @@ class _Extractor:
             lead = heading_units(node.text) or list(inherited)
             source = "parent" if lead else "none"
         own_due = self._due(text)
-        if own_due.kind == "none" and due is not None:
+        if own_due.kind == DueKind.NONE and due is not None:
             own_due = due
         self.result.directives.append(
             ExtractedDirective(
@@ -333,7 +333,7 @@ class _Extractor:
             if when
             else NO_DUE
         )
-        if row_due.kind == "none" and when:
+        if row_due.kind == DueKind.NONE and when:
             row_due = find_deadline(
                 f"trong {when}",
                 issued_on=self.result.issued_on,
@@ -346,7 +346,7 @@ class _Extractor:
                 text=_clean(task),
                 lead_units=lead or list(inherited),
                 support_units=support,
-                due=row_due if row_due.kind != "none" else (due or NO_DUE),
+                due=row_due if row_due.kind != DueKind.NONE else (due or NO_DUE),
                 lead_source="own" if lead else "parent",
             )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tasks.deadlines import DueKind
 from tasks.extract.result import ExtractedDirective, Extraction
 
 
@@ -45,7 +46,7 @@ def annotate(extraction: Extraction, directory: Any | None) -> None:
                 if code and code not in codes:
                     codes.append(code)
             d.unit_codes = codes
-        if d.due.kind == "none":
+        if d.due.kind == DueKind.NONE:
             flags.append("no_deadline")
             if re.search(r"\b(trước|chậm nhất|hạn|trong tháng|quý)\b", d.text, re.IGNORECASE):
                 confidence -= 0.1  # a deadline word that was not understood
