@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, SQLModel, delete, select
 
 from models.unit import GOVERNMENT_KINDS, UNIT_KINDS, Unit, UnitGroup, UnitGroupMember
 from tasks.errors import InputError
@@ -98,11 +98,7 @@ def import_directory(*, session: Session, path: Path) -> ImportReport:
             by_code[row.code] = unit
             report.created += 1
         else:
-            changed = False
-            for key, value in values.items():
-                if getattr(unit, key) != value:
-                    setattr(unit, key, value)
-                    changed = True
+            changed = _update(unit, values)
             report.updated += changed
             report.unchanged += not changed
     session.flush()
@@ -116,6 +112,14 @@ def import_directory(*, session: Session, path: Path) -> ImportReport:
     _import_groups(session=session, groups=groups, path=path, report=report, by_code=by_code)
     refresh_group_members(session=session)
     return report
+
+
+def _update(row: SQLModel, values: dict[str, Any]) -> bool:
+    """Set the values that differ from the row's (a re-import leaves the rest untouched);
+    whether there were any."""
+    changes = {key: value for key, value in values.items() if getattr(row, key) != value}
+    row.sqlmodel_update(changes)
+    return bool(changes)
 
 
 def _check_no_cycles(session: Session, rows: list[UnitRow]) -> None:
@@ -187,12 +191,7 @@ def _import_groups(
             session.add(group)
             report.groups_created += 1
         else:
-            changed = False
-            for key, value in values.items():
-                if getattr(group, key) != value:
-                    setattr(group, key, value)
-                    changed = True
-            report.groups_updated += changed
+            report.groups_updated += _update(group, values)
     session.flush()
 
 
