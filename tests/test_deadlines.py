@@ -105,7 +105,7 @@ RECURRING = [
 @pytest.mark.parametrize(("phrase", "recurrence"), RECURRING)
 def test_parse_recurring_without_anchor(phrase: str, recurrence: str) -> None:
     due = parse_deadline(phrase, issued_on=ISSUED)
-    assert due == Due("recurring", None, phrase, recurrence)  # type: ignore[arg-type]
+    assert due == Due("recurring", None, phrase, recurrence)
 
 
 ANCHORED = [
@@ -136,7 +136,7 @@ def test_parse_recurring_with_anchor(
     phrase: str, issued_on: date, recurrence: str, first: date
 ) -> None:
     due = parse_deadline(phrase, issued_on=issued_on)
-    assert due == Due("recurring", first, phrase, recurrence)  # type: ignore[arg-type]
+    assert due == Due("recurring", first, phrase, recurrence)
 
 
 def test_anchor_without_issue_date_uses_printed_year() -> None:

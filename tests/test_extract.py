@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import Session
 
 from tasks.extract import Extraction, annotate, extract_blocks, unit_phrases
 from tasks.readers import blocks_from_text, read_document
@@ -238,7 +239,7 @@ def test_scorer_figures_on_seeds_and_real_files() -> None:
 # ---------------------------------------------------------------- directory annotation
 
 
-def test_annotate_matches_units_and_flags(session) -> None:  # type: ignore[no-untyped-def]
+def test_annotate_matches_units_and_flags(session: Session) -> None:
     from tasks.units import Directory, import_directory
 
     import_directory(session=session, path=ROOT / "examples" / "units" / "seed-era.yaml")
@@ -255,7 +256,7 @@ def test_annotate_matches_units_and_flags(session) -> None:  # type: ignore[no-u
     assert "no_deadline" in no_date.flags and "inherited_units" in no_date.flags
 
 
-def test_annotate_flags_unknown_units(session) -> None:  # type: ignore[no-untyped-def]
+def test_annotate_flags_unknown_units(session: Session) -> None:
     from tasks.units import Directory
 
     extraction = extract_blocks(

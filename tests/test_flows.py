@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -181,7 +182,7 @@ def test_monthly_briefing_flow_writes_documents_and_artifacts(
     assert last_month(date(2025, 1, 1)) == "2024-12" and last_month(date(2025, 3, 1)) == "2025-02"
 
 
-def _artifact(key: str) -> dict:  # type: ignore[type-arg]
+def _artifact(key: str) -> dict[str, Any]:
     """The latest artifact with this key, read from the API directly: the 3.8.8 client sends
     null filters that its own server refuses (HTTP 422)."""
     from prefect.client.orchestration import get_client
@@ -198,4 +199,4 @@ def _artifact(key: str) -> dict:  # type: ignore[type-arg]
         )
     response.raise_for_status()
     (artifact,) = response.json()
-    return artifact  # type: ignore[no-any-return]
+    return artifact

@@ -12,6 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from docx.document import Document as DocxDocument
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -217,7 +220,7 @@ HYPERLINK_XML = (
 )
 
 
-def _numbered(doc, text: str, ilvl: int, num_id: int = 90):  # type: ignore[no-untyped-def]
+def _numbered(doc: DocxDocument, text: str, ilvl: int, num_id: int = 90) -> Paragraph:
     from docx.oxml import parse_xml
 
     p = doc.add_paragraph(text)
@@ -230,7 +233,7 @@ def _numbered(doc, text: str, ilvl: int, num_id: int = 90):  # type: ignore[no-u
     return p
 
 
-def _set_cell(cell, *lines: str) -> None:  # type: ignore[no-untyped-def]
+def _set_cell(cell: _Cell, *lines: str) -> None:
     cell.paragraphs[0].text = lines[0]
     for line in lines[1:]:
         cell.add_paragraph(line)
