@@ -63,8 +63,8 @@ def plan_everything(session: Session, start: date) -> None:
     """Write the reminder plan of every assignment in the database."""
     from tasks.reminders import plan_assignments
 
-    ids = [a.id for a in session.exec(select(Assignment)).all()]
-    plan_assignments(session=session, assignment_ids=ids, start=start)  # type: ignore[arg-type]
+    ids = [a.id for a in session.exec(select(Assignment)).all() if a.id is not None]
+    plan_assignments(session=session, assignment_ids=ids, start=start)
     session.commit()
 
 
@@ -86,9 +86,12 @@ def briefing_scenario(session: Session) -> int:
     import_directory(session=session, path=MINI_UNITS)
     notice = register_notice_file(session=session, path=BRIEFING_NOTICE)
     nid = notice.id
+    assert nid is not None
 
     def aid(ref: str, unit: str) -> int:
-        return find_assignment(session=session, notice_id=nid, ref=ref, unit_code=unit).id  # type: ignore[arg-type, return-value]
+        found = find_assignment(session=session, notice_id=nid, ref=ref, unit_code=unit).id
+        assert found is not None
+        return found
 
     record_progress(
         session=session, assignment_id=aid("1", "T-A-NV"), state="done", on=date(2024, 6, 14)
@@ -102,7 +105,8 @@ def briefing_scenario(session: Session) -> int:
     ext = request_extension(
         session=session, assignment_id=aid("4", "T-A-X1"), to=date(2024, 7, 5), reason="Chờ in ấn"
     )
-    decide_extension(session=session, extension_id=ext.id, approve=True, on=date(2024, 6, 19))  # type: ignore[arg-type]
+    assert ext.id is not None
+    decide_extension(session=session, extension_id=ext.id, approve=True, on=date(2024, 6, 19))
     record_progress(
         session=session,
         assignment_id=aid("5", "T-A-X2"),
@@ -111,7 +115,7 @@ def briefing_scenario(session: Session) -> int:
         note="Đang tổng hợp số liệu",
     )
     session.commit()
-    return nid  # type: ignore[return-value]
+    return nid
 
 
 @contextmanager

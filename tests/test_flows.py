@@ -52,7 +52,8 @@ def followed(app_env: str, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) ->
         notice_id = mini_scenario(session).id
         give_contacts(session)
     engine.dispose()
-    return notice_id  # type: ignore[return-value]
+    assert notice_id is not None
+    return notice_id
 
 
 def test_follow_up_notice_plans_and_sends_giao_viec_once(

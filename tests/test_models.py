@@ -87,7 +87,8 @@ def test_create_becomes_a_row(session: Session) -> None:
     mini_scenario(session)
     directive = session.exec(select(Directive)).first()
     unit = session.exec(select(Unit).where(Unit.code == "T-A-X1")).one()
-    assert directive is not None
+    assert directive is not None and directive.id is not None and unit.id is not None
+    # role as a plain string, as an edge sends it; pydantic turns it into the enum.
     sent = AssignmentCreate(directive_id=directive.id, unit_id=unit.id, role="support")  # type: ignore[arg-type]
     row = Assignment.model_validate(sent)
     session.add(row)

@@ -40,9 +40,10 @@ def _xlsx(tmp_path: Path, rows: list[list[object]], name: str = "tien-do.xlsx") 
 
 
 def _aid(session: Session, notice: Notice, ref: str, unit_code: str) -> int:
+    assert notice.id is not None
     assignment = find_assignment(
         session=session,
-        notice_id=notice.id,  # type: ignore[arg-type]
+        notice_id=notice.id,
         ref=ref,
         unit_code=unit_code,
     )
