@@ -107,8 +107,9 @@ def deployments() -> list[Any]:
     ]
 
 
-def serve(say: Callable[[str], None]) -> None:
-    """Serve every deployment until SIGTERM or Ctrl-C.
+def serve(say: Callable[[str], None], *, web: bool = True) -> None:
+    """Serve every deployment until SIGTERM or Ctrl-C, and the web pages (``web``) in the same
+    process.
 
     With PREFECT_API_URL set, against that server; otherwise a local Prefect server (with its
     scheduler) is started on 127.0.0.1 and stopped at the end."""
@@ -120,6 +121,7 @@ def serve(say: Callable[[str], None]) -> None:
     settings = get_settings()
     served = deployments()  # the schedules are checked before anything starts
     server: LocalPrefectServer | None = None
+    pages: Any = None
     api_url = PREFECT_API_URL.value()
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     stopping: list[int] = []
@@ -146,6 +148,14 @@ def serve(say: Callable[[str], None]) -> None:
                 f"Máy chủ Prefect cục bộ: {api_url} (giao diện http://127.0.0.1:{server.port}), "
                 "có bộ lập lịch."
             )
+        if web:
+            from web.serving import start_web
+
+            pages = start_web(settings.web_host, settings.web_port)
+            say(
+                f"Trang web: http://{settings.web_host}:{settings.web_port} "
+                f"(địa chỉ công khai {settings.public_url})."
+            )
         sweep, briefing = next_sweep(), next_briefing()
         say(
             f"Lần nhắc việc tới: {sweep:%H:%M} {_weekday(sweep)} {sweep:%d/%m/%Y}; "
@@ -163,6 +173,8 @@ def serve(say: Callable[[str], None]) -> None:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        if pages is not None:
+            pages.stop()
         if server is not None:
             say("Đang dừng máy chủ Prefect cục bộ…")
             server.stop()

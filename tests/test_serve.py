@@ -4,6 +4,7 @@ runs, a clean stop on SIGTERM and Ctrl-C, and Prefect's own CLI against the pinn
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from deployments.local_server import healthy
@@ -79,7 +81,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
 
     def start(**extra: str) -> Served:
         data, port = tmp_path / "data", free_port()
-        env = _env(data, port, **extra)
+        env = _env(data, port, **{"DONDOC_WEB_PORT": str(free_port()), **extra})
         subprocess.run([str(DONDOC), "init"], env=env, check=True, capture_output=True)
         process = subprocess.Popen(
             [str(DONDOC), "serve"],
@@ -112,6 +114,11 @@ def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve: Callable[..., 
     served.wait_for("Lần nhắc việc tới", timeout=150)
     assert f"Máy chủ Prefect cục bộ: {served.api_url}" in served.output
     assert "có bộ lập lịch" in served.output
+    # The web pages are served by the same process.
+    web = re.search(r"Trang web: (http://127\.0\.0\.1:\d+)", served.output)
+    assert web, served.output
+    page = httpx.get(web.group(1) + "/dang-nhap", timeout=10)
+    assert page.status_code == 200 and "Đăng nhập" in page.text
     # Prefect's own CLI against this server, with the installed (pinned) FastAPI/SQLAlchemy.
     listed = subprocess.run(
         [str(BIN / "prefect"), "deployment", "ls"],
@@ -139,6 +146,8 @@ def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve: Callable[..., 
     assert took < 15 and served.process.returncode == 0
     assert "Đã dừng." in served.output and "Traceback" not in served.output
     assert not healthy(served.api_url)
+    with pytest.raises(httpx.TransportError):
+        httpx.get(web.group(1) + "/dang-nhap", timeout=5)
 
 
 def test_serve_stops_on_ctrl_c_while_waiting(serve: Callable[..., Served]) -> None:

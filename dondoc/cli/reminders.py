@@ -139,14 +139,19 @@ def outbox(
     run(go)
 
 
-def serve() -> None:
+def serve(
+    web: Annotated[
+        bool, typer.Option("--web/--no-web", help="Chạy cả trang web (DONDOC_WEB_PORT).")
+    ] = True,
+) -> None:
     """Chạy lịch nhắc việc (08:00 các ngày làm việc) và báo cáo giao ban (07:00 ngày 1) trong một
-    tiến trình, cùng máy chủ Prefect cục bộ có bộ lập lịch, đến khi dừng (Ctrl-C hoặc SIGTERM)."""
+    tiến trình, cùng máy chủ Prefect cục bộ có bộ lập lịch và trang web, đến khi dừng (Ctrl-C
+    hoặc SIGTERM)."""
     from deployments.schedules import serve as serve_all
 
     def go() -> None:
         with ready_session():
             pass
-        serve_all(lambda line: console.print(line, highlight=False, soft_wrap=True))
+        serve_all(lambda line: console.print(line, highlight=False, soft_wrap=True), web=web)
 
     run(go)
