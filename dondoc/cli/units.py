@@ -61,3 +61,8 @@ def units_list(
             console.print(f"Nhóm: {', '.join(f'{g.name} ({g.code})' for g in listing.groups)}")
 
     run(go)
+
+
+from dondoc.cli.unit_links import unit_link  # noqa: E402
+
+units_app.command("link")(unit_link)

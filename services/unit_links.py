@@ -1,0 +1,206 @@
+"""The units' personal links: a token per link, stored only as its SHA-256.
+
+The token is derived from the link's row and the site's secret key (HMAC), so every message
+can carry the unit's current link without the token ever being stored: whoever holds the
+database alone cannot rebuild a link, and a revoked or expired row opens nothing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from dondoc.settings import get_settings
+from models.unit import Unit
+from models.web import UnitLink
+from tasks.errors import NotFoundError
+
+# 32 bytes of HMAC-SHA256 in URL-safe base64 without padding: 43 characters.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+# A message should not carry a link that dies before the unit reads it: a link this close to
+# its end is replaced by a fresh one (the old one stays valid until it expires).
+RENEW_BEFORE = timedelta(days=7)
+# A page view records its time at most this often (a write per view would serialise readers).
+TOUCH_EVERY = timedelta(hours=1)
+
+
+@dataclass
+class IssuedLink:
+    """A unit's valid link, with its token (never stored)."""
+
+    unit_id: int
+    unit_code: str
+    token: str
+    url: str
+    expires_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "unit_code": self.unit_code,
+            "url": self.url,
+            "expires_at": self.expires_at.isoformat(),
+        }
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC: SQLite gives back naive UTC, PostgreSQL aware times, callers local times."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _secret() -> bytes:
+    # Imported here: the sweep needs the key, not the web stack that keeps it.
+    from web.security import secret_key
+
+    return secret_key().encode()
+
+
+def token_of(link: UnitLink) -> str:
+    """The token of a link row: the same row always gives the same token."""
+    created = _utc(link.created_at).replace(tzinfo=None).isoformat(timespec="seconds")
+    message = f"unit-link:{link.id}:{link.unit_id}:{created}".encode()
+    mac = hmac.new(_secret(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def hash_of(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_url(token: str) -> str:
+    """The address a unit opens: DONDOC_PUBLIC_URL + /u/ + token."""
+    return f"{get_settings().public_url.rstrip('/')}/u/{token}"
+
+
+def _issued(link: UnitLink, code: str) -> IssuedLink:
+    token = token_of(link)
+    assert link.id is not None
+    return IssuedLink(
+        unit_id=link.unit_id,
+        unit_code=code,
+        token=token,
+        url=link_url(token),
+        expires_at=_utc(link.expires_at),
+    )
+
+
+def _new_link(session: Session, unit_id: int, now: datetime) -> UnitLink:
+    # Whole seconds: the token is derived from the creation time as the database returns it.
+    created = _utc(now).replace(microsecond=0)
+    link = UnitLink(
+        unit_id=unit_id,
+        # A unique placeholder until the row has the id its token is derived from.
+        token_hash=f"pending-{secrets.token_hex(24)}",
+        created_at=created,
+        expires_at=created + timedelta(days=get_settings().link_days),
+    )
+    session.add(link)
+    session.flush()
+    link.token_hash = hash_of(token_of(link))
+    session.add(link)
+    session.flush()
+    return link
+
+
+def current_links(
+    *, session: Session, unit_ids: Iterable[int], now: datetime
+) -> dict[int, IssuedLink]:
+    """Each unit's link to send now (one query for all): its newest valid link, or a new one
+    when none is valid for at least a week more."""
+    wanted = sorted(set(unit_ids))
+    if not wanted:
+        return {}
+    moment = _utc(now)
+    codes = dict(
+        session.exec(select(col(Unit.id), col(Unit.code)).where(col(Unit.id).in_(wanted))).all()
+    )
+    rows = session.exec(
+        select(UnitLink)
+        .where(
+            col(UnitLink.unit_id).in_(wanted),
+            col(UnitLink.revoked_at).is_(None),
+            col(UnitLink.expires_at) > moment + RENEW_BEFORE,
+        )
+        .order_by(col(UnitLink.created_at), col(UnitLink.id))
+    ).all()
+    newest = {link.unit_id: link for link in rows}  # ordered: the last one wins
+    out: dict[int, IssuedLink] = {}
+    for unit_id in wanted:
+        if unit_id not in codes:
+            continue
+        link = newest.get(unit_id) or _new_link(session, unit_id, moment)
+        out[unit_id] = _issued(link, codes[unit_id])
+    return out
+
+
+def current_link(*, session: Session, unit_id: int, now: datetime) -> IssuedLink:
+    """The unit's link to send now (a new one when none is valid long enough)."""
+    links = current_links(session=session, unit_ids=[unit_id], now=now)
+    if unit_id not in links:
+        raise NotFoundError(f"Không có đơn vị mã số {unit_id}.")
+    return links[unit_id]
+
+
+def unit_for_token(
+    *, session: Session, token: str, now: datetime, touch: bool = True
+) -> Unit | None:
+    """The unit a token opens; None for an expired, revoked, unknown or malformed token.
+    ``touch``: record the visit (at most once an hour)."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    moment = _utc(now)
+    # The lookup is by the token's hash (a unique index): timing reveals nothing of the token.
+    link = session.exec(select(UnitLink).where(UnitLink.token_hash == hash_of(token))).first()
+    if link is None or link.revoked_at is not None or _utc(link.expires_at) <= moment:
+        return None
+    unit = session.get(Unit, link.unit_id)
+    if unit is None:
+        return None
+    if touch and (link.last_used_at is None or moment - _utc(link.last_used_at) >= TOUCH_EVERY):
+        link.last_used_at = moment
+        session.add(link)
+        session.flush()
+    return unit
+
+
+def unit_by_code(*, session: Session, code: str) -> Unit:
+    """The unit with this code; a clear error otherwise."""
+    unit = session.exec(select(Unit).where(Unit.code == code.strip())).first()
+    if unit is None:
+        raise NotFoundError(f"Không có đơn vị mã «{code}» trong danh mục.")
+    return unit
+
+
+def revoke(*, session: Session, unit_id: int, now: datetime) -> IssuedLink:
+    """Revoke every link of the unit and issue a new one."""
+    moment = _utc(now)
+    links = session.exec(
+        select(UnitLink).where(UnitLink.unit_id == unit_id, col(UnitLink.revoked_at).is_(None))
+    ).all()
+    for link in links:
+        link.revoked_at = moment
+        session.add(link)
+    session.flush()
+    return current_link(session=session, unit_id=unit_id, now=moment)
+
+
+__all__ = [
+    "IssuedLink",
+    "current_link",
+    "current_links",
+    "hash_of",
+    "link_url",
+    "revoke",
+    "token_of",
+    "unit_by_code",
+    "unit_for_token",
+]
