@@ -23,6 +23,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -103,7 +104,7 @@ def build(url: str, n_assignments: int, n_units: int, seed: int = 11) -> None:
         aid = 0
         for d in range(n_directives):
             notice = d // per_notice
-            issued = notices[notice]["issued_on"]
+            issued = cast(date, notices[notice]["issued_on"])
             recurring = rnd.random() < 0.05
             due = None if recurring else issued + timedelta(days=rnd.randint(7, 90))
             anchor = issued.replace(day=rnd.choice((5, 10, 15, 20, 25))) if recurring else None
@@ -173,8 +174,8 @@ def build(url: str, n_assignments: int, n_units: int, seed: int = 11) -> None:
                                     "assignment_id": aid,
                                     "state": "done",
                                     "on": day.replace(
-                                        day=max(1, min(28, anchor.day + rnd.randint(-5, 4)))
-                                    ),  # type: ignore[union-attr]
+                                        day=max(1, min(28, anchor.day + rnd.randint(-5, 4)))  # type: ignore[union-attr]
+                                    ),
                                     "period": period_key("monthly", day),
                                     "note": None,
                                     "recorded_at": now,

@@ -264,6 +264,9 @@ def _border_values(table: docx.table.Table) -> set[str]:
 def test_docx_page_and_sentences(june: Briefing) -> None:
     doc = docx.Document(BytesIO(render_docx(june)))
     sec = doc.sections[0]
+    assert sec.page_width is not None and sec.page_height is not None
+    assert sec.right_margin is not None
+    assert sec.top_margin and sec.bottom_margin and sec.left_margin
     assert abs(sec.page_width - Cm(21)) < Cm(0.01) and abs(sec.page_height - Cm(29.7)) < Cm(0.01)
     assert [round(m.cm, 2) for m in (sec.top_margin, sec.bottom_margin, sec.left_margin)] == [
         2.0,
@@ -493,7 +496,7 @@ def test_write_markdown_with_its_chart(june: Briefing, tmp_path: Path) -> None:
 def test_write_docx_html_json(june: Briefing, tmp_path: Path) -> None:
     data = write_briefing(june, "docx", tmp_path / "b.docx")
     assert isinstance(data, bytes) and (tmp_path / "b.docx").read_bytes() == data
-    assert docx.Document(tmp_path / "b.docx").tables
+    assert docx.Document(str(tmp_path / "b.docx")).tables
     page = write_briefing(june, "HTML", None)
     assert isinstance(page, str) and page.startswith("<!doctype html>")
     assert json.loads(str(write_briefing(june, "json", None))) == june.to_json()
