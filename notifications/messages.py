@@ -44,6 +44,11 @@ MORE_FOR_OFFICE = (
     "giao ban hằng tháng."
 )
 MORE_FOR_UNIT = "Đề nghị liên hệ Văn phòng để nhận danh sách đầy đủ."
+LINK_WORDS = (
+    "Đơn vị báo cáo tiến độ, gửi tài liệu kiểm chứng hoặc đề nghị gia hạn trực tiếp tại liên "
+    "kết riêng của đơn vị (không cần tài khoản, mở được trên điện thoại):"
+)
+LINK_WORDS_SHORT = "Báo cáo trực tuyến:"
 
 
 def channel_of(url: str) -> str:
@@ -144,9 +149,11 @@ def render(
     units: dict[int, Any],
     policy: Policy,
     key: str | None = None,
+    links: dict[int, str] | None = None,
 ) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of a digest; Zalo gets the short plain text. ``key``: the
     outbox row's key when an existing row is rendered again (default: the digest's).
+    ``links``: the units' personal links by unit id; a unit's own digest ends with its link.
 
     An e-mail lists the first ``EMAIL_ITEMS`` directives (earliest due first, so the most
     overdue lead); a longer digest (the secretariat's on a busy day) adds a count per unit."""
@@ -163,6 +170,10 @@ def render(
     items = [_item(r, today=today, units=units, policy=policy) for r in shown]
     unit_names = sorted({units[r.unit_id].name for r in digest.reminders})
     show_unit = digest.unit_id is None or len(unit_names) > 1
+    # Only a digest of one unit's own items: a link opens that unit's page alone.
+    link = (
+        (links or {}).get(digest.unit_id) if digest.unit_id is not None and not show_unit else None
+    )
     if not show_unit:
         whom = digest.recipient_name
     elif len(unit_names) <= 3:
@@ -199,19 +210,24 @@ def render(
         "how_to_report": HOW_TO_REPORT,
         "how_to_report_short": HOW_TO_REPORT_SHORT,
         "key": key or digest.key,
+        "link": link,
+        "link_words": LINK_WORDS,
     }
     if digest.channel == "email":
         text = _env.get_template("email.txt.j2").render(context)
         html = _env.get_template("email.html.j2").render(context)
         return subject, text, html
-    text = _env.get_template("zalo.txt.j2").render(context).strip()
+    # The tail is never cut: how to report, and the unit's link.
+    tail = HOW_TO_REPORT_SHORT + (f"\n{LINK_WORDS_SHORT} {link}" if link else "")
+    text = _env.get_template("zalo.txt.j2").render(context, tail=tail).strip()
     limit = ZALO_LIMIT - len(subject) - 2  # Zalo shows the subject, a blank line, then this
     if len(text) > limit or n > len(items):
         # Too many items for one message: keep the first ones and say how many are left.
-        kept = text[: limit - 140].rsplit("\n", 1)[0] if len(text) > limit else text
+        room = limit - 140 - (len(tail) - len(HOW_TO_REPORT_SHORT))
+        kept = text[:room].rsplit("\n", 1)[0] if len(text) > limit else text
         kept = kept.split("\n" + HOW_TO_REPORT_SHORT)[0]
         listed = sum(1 for i in range(1, len(items) + 1) if f"\n{i}) " in "\n" + kept)
-        text = f"{kept}\n… và {n - listed} nhiệm vụ khác (xem thư điện tử).\n{HOW_TO_REPORT_SHORT}"
+        text = f"{kept}\n… và {n - listed} nhiệm vụ khác (xem thư điện tử).\n{tail}"
     return subject, text, ""
 
 
@@ -219,6 +235,7 @@ def render(
 class Item:
     """One directive as a message lists it (attributes, so Jinja2 finds them at once)."""
 
+    number: int  # the assignment's «Mã», as dondoc status and the unit's page show it
     notice: str
     ref: str
     text: str
@@ -234,6 +251,7 @@ def _item(r: DueReminder, *, today: date, units: dict[int, Any], policy: Policy)
     due = r.occurrence or r.effective_due
     state, colour = _state(r, today)
     return Item(
+        number=r.assignment_id,
         notice=f"Văn bản số {r.notice_number}" if r.notice_number else "Văn bản (chưa có số)",
         ref=r.ref or "—",
         text=r.text,

@@ -142,6 +142,14 @@ def current_links(
     return out
 
 
+def link_urls(*, session: Session, unit_ids: Iterable[int | None], now: datetime) -> dict[int, str]:
+    """The address each unit's messages end with (the outbox renders digests with these)."""
+    wanted = [u for u in unit_ids if u is not None]
+    return {
+        u: link.url for u, link in current_links(session=session, unit_ids=wanted, now=now).items()
+    }
+
+
 def current_link(*, session: Session, unit_id: int, now: datetime) -> IssuedLink:
     """The unit's link to send now (a new one when none is valid long enough)."""
     links = current_links(session=session, unit_ids=[unit_id], now=now)
@@ -199,6 +207,7 @@ __all__ = [
     "current_links",
     "hash_of",
     "link_url",
+    "link_urls",
     "revoke",
     "token_of",
     "unit_by_code",
