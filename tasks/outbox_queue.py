@@ -19,6 +19,7 @@ from models.reminder import Reminder
 from models.unit import Unit
 from notifications.channels import mask_recipient, recipient_problem
 from notifications.messages import Digest, build_digests, render
+from services.unit_links import link_urls
 from tasks.outbox_states import not_yet_sent
 from tasks.reminders import ASSIGNED, DueReminder, Policy, reminder_details
 
@@ -67,8 +68,10 @@ def queue_digests(
     drop_overtaken(session=session, due=due, policy=policy, today=today, now=now, report=report)
     rows: list[dict[str, Any]] = []
     bad_keys: list[str] = []
-    for digest in build_digests(due=due, units=units, policy=policy):
-        subject, text, html = render(digest, today=today, units=units, policy=policy)
+    digests = build_digests(due=due, units=units, policy=policy)
+    links = link_urls(session=session, unit_ids=[d.unit_id for d in digests], now=now)
+    for digest in digests:
+        subject, text, html = render(digest, today=today, units=units, policy=policy, links=links)
         row = {
             "key": digest.key,
             "channel": digest.channel,
@@ -210,7 +213,10 @@ def _rerender(
         digest = _digest_for(row, reminders, units=units, policy=policy)
         if digest is None:
             continue
-        subject, text, html = render(digest, today=today, units=units, policy=policy, key=row.key)
+        links = link_urls(session=session, unit_ids=[digest.unit_id], now=now)
+        subject, text, html = render(
+            digest, today=today, units=units, policy=policy, key=row.key, links=links
+        )
         result = session.execute(
             update(Delivery)
             .where(Delivery.id == row.id, not_yet_sent(now))  # type: ignore[arg-type]
