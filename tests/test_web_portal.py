@@ -9,14 +9,16 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, create_engine, select
 
 from models.audit import AuditEvent
+from models.base import utcnow
 from models.notice import Assignment, Directive, DueKind, Recurrence
 from models.progress import ExtensionRequest, ProgressUpdate
 from models.reminder import Reminder
@@ -45,7 +47,9 @@ class Portal:
         return r.json()
 
     def csrf(self, code: str) -> str:
-        match = re.search(r'name="csrf" value="([^"]+)"', self.client.get(f"/u/{self.tokens[code]}").text)
+        match = re.search(
+            r'name="csrf" value="([^"]+)"', self.client.get(f"/u/{self.tokens[code]}").text
+        )
         assert match
         return match.group(1)
 
@@ -69,18 +73,15 @@ def portal(app_env: str, tmp_path: Path) -> Iterator[Portal]:
             unit = session.exec(select(Unit).where(Unit.code == code)).one()
             assert unit.id is not None
             tokens[code] = current_link(session=session, unit_id=unit.id, now=_now()).token
-            ids[code] = sorted(
-                a.id for a in session.exec(select(Assignment).where(Assignment.unit_id == unit.id))
-            )  # type: ignore[misc]
+            rows = session.exec(select(Assignment).where(Assignment.unit_id == unit.id)).all()
+            ids[code] = sorted(a.id for a in rows if a.id is not None)
         session.commit()
     engine.dispose()
     with TestClient(create_app(), follow_redirects=False) as c:
         yield Portal(c, app_env, tmp_path / "data", tokens, ids)
 
 
-def _now():  # type: ignore[no-untyped-def]
-    from models.base import utcnow
-
+def _now() -> datetime:
     return utcnow()
 
 
@@ -137,7 +138,9 @@ def test_report_done_with_a_pdf_then_download_it(portal: Portal, app_env: str) -
         update = s.exec(select(ProgressUpdate).where(ProgressUpdate.assignment_id == number)).one()
         assert update.recorded_by == "đơn vị T-A-NV (liên kết)" and update.note == "Đã gửi báo cáo"
         evidence = s.exec(select(EvidenceFile)).one()
-        assert evidence.progress_update_id == update.id and evidence.content_type == "application/pdf"
+        assert (
+            evidence.progress_update_id == update.id and evidence.content_type == "application/pdf"
+        )
         assert evidence.original_name == "bao-cao.pdf" and evidence.size == len(PDF)
         actors = {e.actor for e in s.exec(select(AuditEvent)).all() if e.entity == "assignment"}
         assert "đơn vị T-A-NV (liên kết)" in actors
@@ -148,7 +151,10 @@ def test_report_done_with_a_pdf_then_download_it(portal: Portal, app_env: str) -
     assert got.headers["content-disposition"].startswith("attachment")
     assert got.headers["content-type"] == "application/pdf"
     # Another unit's link cannot fetch it, nor can a guessed token.
-    assert portal.client.get(f"/u/{portal.tokens['T-A-TP']}/minh-chung/{evidence.id}").status_code == 404
+    assert (
+        portal.client.get(f"/u/{portal.tokens['T-A-TP']}/minh-chung/{evidence.id}").status_code
+        == 404
+    )
     assert portal.client.get(f"/u/{'A' * 43}/minh-chung/{evidence.id}").status_code == 404
 
 
@@ -169,7 +175,12 @@ def test_progress_with_a_url_and_an_extension(portal: Portal, app_env: str) -> N
     assert r.status_code == 200 and r.json()["result"]["state"] == "in_progress", r.text
     r = portal.client.post(
         f"/u/{token}/gia-han?format=json",
-        data={"csrf": csrf, "assignment_id": str(number), "to": "2030-09-30", "reason": "Chờ số liệu"},
+        data={
+            "csrf": csrf,
+            "assignment_id": str(number),
+            "to": "2030-09-30",
+            "reason": "Chờ số liệu",
+        },
     )
     assert r.status_code == 200, r.text
     item = portal.page("T-A-NV")["assignments"][0]
@@ -203,7 +214,7 @@ def test_a_periodic_directive_is_reported_per_period(portal: Portal, app_env: st
             and d.due_kind == DueKind.RECURRING
         )
         directive = s.get(Directive, ongoing.directive_id)
-        assert directive is not None
+        assert directive is not None and ongoing.id is not None
         directive.recurrence = Recurrence.MONTHLY.value
         s.add(directive)
         s.add(
@@ -231,25 +242,37 @@ def test_a_periodic_directive_is_reported_per_period(portal: Portal, app_env: st
     with Session(engine) as s:
         rung = s.exec(select(Reminder).where(Reminder.assignment_id == number)).one()
         assert rung.state == "cancelled"  # that period's reminders stop, as with the CLI
-        assert s.get(Assignment, number).state != "done"  # type: ignore[union-attr]
+        still = s.get(Assignment, number)
+        assert still is not None and still.state != "done"
     engine.dispose()
     before = snapshot(app_env)
     again = portal.client.post(f"/u/{token}/bao-cao?format=json", data=form)
-    assert again.status_code == 400 and "kỳ 2024-07 đã được ghi nhận hoàn thành" in again.json()["error"]
+    assert (
+        again.status_code == 400
+        and "kỳ 2024-07 đã được ghi nhận hoàn thành" in again.json()["error"]
+    )
     assert snapshot(app_env) == before
 
 
-def _post_report(portal: Portal, code: str, number: int, **extra: object) -> object:
-    files = extra.pop("files", None)
+def _post_report(
+    portal: Portal,
+    code: str,
+    number: int,
+    *,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
+    **extra: str,
+) -> httpx.Response:
     data = {
         "csrf": portal.csrf(code),
         "assignment_id": str(number),
         "state": "done",
         "on": "2024-08-28",
-        **{k: str(v) for k, v in extra.items()},
+        **extra,
     }
     return portal.client.post(
-        f"/u/{portal.tokens[code]}/bao-cao?format=json", data=data, files=files  # type: ignore[arg-type]
+        f"/u/{portal.tokens[code]}/bao-cao?format=json",
+        data=data,
+        files=files,
     )
 
 
@@ -272,7 +295,7 @@ def test_bad_files_are_refused_with_nothing_written(
     portal.page("T-A-NV")  # the visit is recorded before the snapshot
     before = snapshot(app_env)
     r = _post_report(portal, "T-A-NV", number, files={"file": (name, content, "application/pdf")})
-    assert r.status_code == 400 and expected in r.json()["error"], r.text  # type: ignore[attr-defined]
+    assert r.status_code == 400 and expected in r.json()["error"], r.text
     assert snapshot(app_env) == before and portal.evidence_files() == []
 
 
@@ -284,13 +307,19 @@ def test_office_files_and_images_are_accepted_by_content(portal: Portal) -> None
         ("anh.PNG", PNG),
     ):
         r = _post_report(
-            portal, "T-A-NV", numbers[-1], state="in_progress", files={"file": (name, content, "x/y")}
+            portal,
+            "T-A-NV",
+            numbers[-1],
+            state="in_progress",
+            files={"file": (name, content, "x/y")},
         )
-        assert r.status_code == 200, r.text  # type: ignore[attr-defined]
+        assert r.status_code == 200, r.text
     assert len(portal.evidence_files()) == 3
 
 
-def test_oversized_file_is_refused(portal: Portal, app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oversized_file_is_refused(
+    portal: Portal, app_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from dondoc.caches import reset_caches
 
     monkeypatch.setenv("DONDOC_EVIDENCE_MAX_MB", "1")
@@ -298,8 +327,10 @@ def test_oversized_file_is_refused(portal: Portal, app_env: str, monkeypatch: py
     portal.page("T-A-NV")
     before = snapshot(app_env)
     big = PDF + b"0" * (1024 * 1024)
-    r = _post_report(portal, "T-A-NV", portal.ids["T-A-NV"][0], files={"file": ("lon.pdf", big, "a/b")})
-    assert r.status_code == 400 and "lớn hơn 1 MB" in r.json()["error"]  # type: ignore[attr-defined]
+    r = _post_report(
+        portal, "T-A-NV", portal.ids["T-A-NV"][0], files={"file": ("lon.pdf", big, "a/b")}
+    )
+    assert r.status_code == 400 and "lớn hơn 1 MB" in r.json()["error"]
     assert snapshot(app_env) == before and portal.evidence_files() == []
 
 
@@ -311,15 +342,22 @@ def test_bad_forms_are_refused_with_nothing_written(portal: Portal, app_env: str
     # Another unit's assignment, by its id: refused, the unit learns nothing of it.
     foreign = next(i for i in tp if i not in nv)
     r = _post_report(portal, "T-A-NV", foreign)
-    assert r.status_code == 404 and "không có trong danh sách" in r.json()["error"]  # type: ignore[attr-defined]
+    assert r.status_code == 404 and "không có trong danh sách" in r.json()["error"]
     r = portal.client.post(
         f"/u/{token}/gia-han?format=json",
-        data={"csrf": portal.csrf("T-A-NV"), "assignment_id": str(foreign), "to": "2030-01-01", "reason": "x"},
+        data={
+            "csrf": portal.csrf("T-A-NV"),
+            "assignment_id": str(foreign),
+            "to": "2030-01-01",
+            "reason": "x",
+        },
     )
     assert r.status_code == 404
-    assert _post_report(portal, "T-A-NV", 999999).status_code == 404  # type: ignore[attr-defined]
+    assert _post_report(portal, "T-A-NV", 999999).status_code == 404
     # Missing or wrong CSRF token.
-    r = portal.client.post(f"/u/{token}/bao-cao", data={"assignment_id": str(nv[0]), "state": "done"})
+    r = portal.client.post(
+        f"/u/{token}/bao-cao", data={"assignment_id": str(nv[0]), "state": "done"}
+    )
     assert r.status_code == 403 and "CSRF" in r.text
     r = portal.client.post(
         f"/u/{token}/bao-cao", data={"csrf": "doan", "assignment_id": str(nv[0]), "state": "done"}
@@ -334,11 +372,23 @@ def test_bad_forms_are_refused_with_nothing_written(portal: Portal, app_env: str
         ({"url": "javascript:alert(1)"}, "http:// hoặc https://"),
         ({"url": "file:///etc/passwd"}, "http:// hoặc https://"),
     ):
-        r = _post_report(portal, "T-A-NV", nv[0], **extra)
-        assert r.status_code == 400 and expected in r.json()["error"], (extra, r.text)  # type: ignore[attr-defined]
+        r = _post_report(
+            portal,
+            "T-A-NV",
+            nv[0],
+            on=extra.get("on", "2024-08-28"),
+            state=extra.get("state", "done"),
+            url=extra.get("url", ""),
+        )
+        assert r.status_code == 400 and expected in r.json()["error"], (extra, r.text)
     r = portal.client.post(
         f"/u/{token}/gia-han?format=json",
-        data={"csrf": portal.csrf("T-A-NV"), "assignment_id": str(nv[0]), "to": "2024-08-01", "reason": "x"},
+        data={
+            "csrf": portal.csrf("T-A-NV"),
+            "assignment_id": str(nv[0]),
+            "to": "2024-08-01",
+            "reason": "x",
+        },
     )
     assert r.status_code == 400 and "phải sau hạn hiện tại" in r.json()["error"]
     assert snapshot(app_env) == before and portal.evidence_files() == []
@@ -346,11 +396,11 @@ def test_bad_forms_are_refused_with_nothing_written(portal: Portal, app_env: str
 
 def test_a_second_done_is_refused(portal: Portal, app_env: str) -> None:
     number = portal.ids["T-A-NV"][0]
-    assert _post_report(portal, "T-A-NV", number).status_code == 200  # type: ignore[attr-defined]
+    assert _post_report(portal, "T-A-NV", number).status_code == 200
     before = snapshot(app_env)
     again = _post_report(portal, "T-A-NV", number, files={"file": ("b.pdf", PDF, "a/b")})
-    assert again.status_code == 400  # type: ignore[attr-defined]
-    assert "đã được ghi nhận hoàn thành ngày 28/08/2024" in again.json()["error"]  # type: ignore[attr-defined]
+    assert again.status_code == 400
+    assert "đã được ghi nhận hoàn thành ngày 28/08/2024" in again.json()["error"]
     assert snapshot(app_env) == before and portal.evidence_files() == []
 
 
@@ -371,10 +421,14 @@ def test_the_secretariat_revokes_a_link(portal: Portal, app_env: str) -> None:
 
     old = portal.tokens["T-A-NV"]
     assert portal.client.get(f"/u/{old}").status_code == 200
-    r = portal.client.post("/don-vi/T-A-NV/lien-ket?format=json", data={"csrf": portal.csrf("T-A-NV")})
+    r = portal.client.post(
+        "/don-vi/T-A-NV/lien-ket?format=json", data={"csrf": portal.csrf("T-A-NV")}
+    )
     assert r.status_code == 401  # not signed in
     sign_in(portal.client, "lanhdao", PASSWORD)
-    r = portal.client.post("/don-vi/T-A-NV/lien-ket?format=json", data={"csrf": csrf_of(portal.client, "/")})
+    r = portal.client.post(
+        "/don-vi/T-A-NV/lien-ket?format=json", data={"csrf": csrf_of(portal.client, "/")}
+    )
     assert r.status_code == 403  # a leader changes nothing
     portal.client.post("/dang-xuat", data={"csrf": csrf_of(portal.client, "/")})
     sign_in(portal.client)
@@ -382,8 +436,12 @@ def test_the_secretariat_revokes_a_link(portal: Portal, app_env: str) -> None:
     r = portal.client.post("/don-vi/T-A-NV/lien-ket", data={"csrf": csrf_of(portal.client, "/")})
     assert r.status_code == 303 and r.headers["location"] == "/don-vi/T-A-NV"
     assert portal.client.get(f"/u/{old}").status_code == 404
-    r = portal.client.post("/don-vi/T-A-NV/lien-ket?format=json", data={"csrf": csrf_of(portal.client, "/")})
+    r = portal.client.post(
+        "/don-vi/T-A-NV/lien-ket?format=json", data={"csrf": csrf_of(portal.client, "/")}
+    )
     new_url = r.json()["link"]["url"]
     assert portal.client.get(new_url.split("8000", 1)[1] + "?format=json").status_code == 200
-    r = portal.client.post("/don-vi/KHONG-CO/lien-ket?format=json", data={"csrf": csrf_of(portal.client, "/")})
+    r = portal.client.post(
+        "/don-vi/KHONG-CO/lien-ket?format=json", data={"csrf": csrf_of(portal.client, "/")}
+    )
     assert r.status_code == 400 and "KHONG-CO" in r.json()["error"]
