@@ -217,16 +217,37 @@ def apply_edits(draft_mapping: dict[str, Any], edits: DraftEdits) -> dict[str, A
 def check_draft(*, session: Session, draft_mapping: dict[str, Any], source: str) -> None:
     """Refuse a draft that registering would refuse (every problem at once, as a YAML file's
     check does), or whose deadline falls before the notice's date."""
-    notice = notice_from_mapping(session=session, data=notice_mapping(draft_mapping), source=source)
-    early = [
-        f"{source}: nhiệm vụ {d.ref or d.position}: thời hạn {d.due.date:%d/%m/%Y} trước ngày "
-        f"ban hành thông báo ({notice.issued_on:%d/%m/%Y}); kiểm tra lại thời hạn."
-        for d in notice.directives
-        if d.due.date is not None and d.due.date < notice.issued_on
-    ]
+    early = _before_the_notice(draft_mapping, source)
+    try:
+        notice_from_mapping(session=session, data=notice_mapping(draft_mapping), source=source)
+    except InputError as exc:
+        raise InputError("\n".join([exc.message, *early])) from None
     if early:
-        head = f"Bản nháp có {len(early)} lỗi, chưa ghi gì vào cơ sở dữ liệu:"
-        raise InputError("\n".join([head, *("  - " + e for e in early)]))
+        raise InputError("\n".join(["Chưa ghi gì vào cơ sở dữ liệu:", *early]))
+
+
+def _before_the_notice(draft_mapping: dict[str, Any], source: str) -> list[str]:
+    """A deadline before the notice's date is a misread or a typo (a YAML file may hold one;
+    a form under review should not)."""
+    try:
+        issued_on = parse_date_value(draft_mapping.get("issued_on"), field="issued_on")
+    except InputError:
+        return []  # reported by the notice's own check
+    out = []
+    for position, raw in enumerate(draft_mapping.get("directives") or [], start=1):
+        if not isinstance(raw, dict):
+            continue
+        try:
+            due = parse_deadline(raw.get("deadline"), issued_on=issued_on)
+        except DeadlineError:
+            continue  # reported by the notice's own check
+        if due.date is not None and due.date < issued_on:
+            out.append(
+                f"  - {source}: nhiệm vụ {raw.get('ref') or position}, «deadline»: thời hạn "
+                f"{due.date:%d/%m/%Y} trước ngày ban hành thông báo ({issued_on:%d/%m/%Y}); "
+                "kiểm tra lại thời hạn."
+            )
+    return out
 
 
 def review(

@@ -214,6 +214,10 @@ def test_form_errors_store_nothing(client: TestClient, app_env: str) -> None:
             # the page shows the clerk's unsaved version, to correct it
             assert r.json()["draft"]["key"] == key
             assert snapshot(app_env) == before
+    both = replace(review_form(draft, csrf, "save"), f"lead_{i}", ["KHONG-CO-MA"])
+    both = replace(both, f"deadline_{i}", ["trước ngày 01/05/2024"])
+    message = post_review(client, key, both).json()["error"]
+    assert "KHONG-CO-MA" in message and "trước ngày ban hành" in message  # every problem at once
     shown = post_review(
         client, key, replace(review_form(draft, csrf, "save"), f"lead_{i}", ["KHONG-CO-MA"])
     ).json()["draft"]
