@@ -299,6 +299,20 @@ def test_bad_files_are_refused_with_nothing_written(
     assert snapshot(app_env) == before and portal.evidence_files() == []
 
 
+def test_a_refused_form_shows_why_on_the_units_page(portal: Portal, app_env: str) -> None:
+    token, number = portal.tokens["T-A-NV"], portal.ids["T-A-NV"][0]
+    portal.page("T-A-NV")
+    before = snapshot(app_env)
+    r = portal.client.post(
+        f"/u/{token}/bao-cao",
+        data={"csrf": portal.csrf("T-A-NV"), "assignment_id": str(number), "state": "done"},
+        files={"file": ("gia.pdf", b"MZ\x90", "application/pdf")},
+    )
+    assert r.status_code == 400 and "kiểm tra theo nội dung" in r.text
+    assert "Phòng Nội vụ" in r.text and f"(nhiệm vụ mã {number})" in r.text
+    assert snapshot(app_env) == before and portal.evidence_files() == []
+
+
 def test_office_files_and_images_are_accepted_by_content(portal: Portal) -> None:
     numbers = portal.ids["T-A-NV"]
     for name, content in (

@@ -27,7 +27,7 @@ from services.portal import (
     portal_view,
 )
 from services.unit_links import revoke, unit_by_code, unit_for_token
-from tasks.errors import InputError
+from tasks.errors import DondocError, InputError
 from tasks.fileio import parse_date_value
 from web.render import page, wants_json
 from web.security import Refused, SignedIn, check_csrf, require
@@ -82,16 +82,25 @@ def _done(request: Request, token: str, message: str, data: object) -> Response:
     return RedirectResponse(f"/u/{token}", status_code=303)
 
 
-@router.get("/u/{token}")
-def portal_page(request: Request, token: str) -> Response:
+def _show(
+    request: Request,
+    token: str,
+    *,
+    touch: bool = True,
+    error: str | None = None,
+    open_id: int | None = None,
+) -> Response:
+    """The unit's page; with ``error``: the refused form's message on it (HTTP 400)."""
+    if error is not None and wants_json(request):
+        return page(request, "message.html.j2", {}, status_code=400, json={"error": error})
     try:
         with ready_session() as session:
-            unit = _unit(session, token)
+            unit = unit_for_token(session=session, token=token, now=utcnow(), touch=touch)
+            if unit is None:
+                raise LinkGone
             view = portal_view(session=session, unit=unit, today=date.today())
     except LinkGone:
         return _gone(request)
-    finally:
-        set_actor(None)
     return page(
         request,
         "portal.html.j2",
@@ -99,12 +108,20 @@ def portal_page(request: Request, token: str) -> Response:
             "title": f"Nhiệm vụ của {view.unit_name}",
             "view": view,
             "token": token,
-            "flash": request.session.pop(FLASH, None),
+            "flash": None if error else request.session.pop(FLASH, None),
+            "error": error,
+            "open_id": open_id,
             "accepted": ACCEPTED,
             "max_mb": get_settings().evidence_max_mb,
         },
+        status_code=400 if error else 200,
         json=view,
     )
+
+
+@router.get("/u/{token}")
+def portal_page(request: Request, token: str) -> Response:
+    return _show(request, token)
 
 
 @router.post("/u/{token}/bao-cao", dependencies=[Depends(check_csrf)])
@@ -120,9 +137,31 @@ def portal_report_form(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     # Every check before any writing: a refused form leaves the database and the folder as
-    # they were.
-    day = parse_date_value(on, field="Ngày báo cáo") if on.strip() else date.today()
-    upload = _upload(file)
+    # they were, and the page shows why.
+    try:
+        day = parse_date_value(on, field="Ngày báo cáo") if on.strip() else date.today()
+        upload = _upload(file)
+        result = _report(token, assignment_id, state, day, note, period, url, upload)
+    except LinkGone:
+        return _gone(request)
+    except DondocError as exc:
+        return _show(request, token, touch=False, error=str(exc), open_id=assignment_id)
+    word = "hoàn thành" if result.state == "done" else "đang thực hiện"
+    of = f" kỳ {result.period}" if result.period else ""
+    message = f"Đã ghi nhận nhiệm vụ mã {assignment_id}{of}: {word} ngày {day:%d/%m/%Y}."
+    return _done(request, token, message, result)
+
+
+def _report(
+    token: str,
+    assignment_id: int,
+    state: str,
+    day: date,
+    note: str,
+    period: str,
+    url: str,
+    upload: CheckedFile | None,
+) -> PortalReport:
     result: PortalReport | None = None
     try:
         with ready_session() as session:
@@ -141,18 +180,13 @@ def portal_report_form(
                 )
             except NotYours as exc:
                 raise Refused(404, str(exc)) from None
-    except LinkGone:
-        return _gone(request)
     except BaseException:
         if result is not None and result.stored is not None:
             result.stored.unlink(missing_ok=True)  # the commit failed: the file goes too
         raise
     finally:
         set_actor(None)
-    word = "hoàn thành" if result.state == "done" else "đang thực hiện"
-    of = f" kỳ {result.period}" if result.period else ""
-    message = f"Đã ghi nhận nhiệm vụ mã {assignment_id}{of}: {word} ngày {day:%d/%m/%Y}."
-    return _done(request, token, message, result)
+    return result
 
 
 @router.post("/u/{token}/gia-han", dependencies=[Depends(check_csrf)])
@@ -163,10 +197,10 @@ def portal_extension_form(
     to: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    if not to.strip():
-        raise InputError("Chọn hạn mới đề nghị.")
-    day = parse_date_value(to, field="Hạn mới")
     try:
+        if not to.strip():
+            raise InputError("Chọn hạn mới đề nghị.")
+        day = parse_date_value(to, field="Hạn mới")
         with ready_session() as session:
             unit = _unit(session, token)
             try:
@@ -177,6 +211,8 @@ def portal_extension_form(
                 raise Refused(404, str(exc)) from None
     except LinkGone:
         return _gone(request)
+    except DondocError as exc:
+        return _show(request, token, touch=False, error=str(exc), open_id=assignment_id)
     finally:
         set_actor(None)
     message = (
