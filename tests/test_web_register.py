@@ -3,7 +3,6 @@ it, confirm; refused files and forms store nothing (through TestClient, on the J
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,14 @@ from services.accounts import add_user
 from services.database import init_database
 from tasks.units import import_directory
 from tests.helpers import snapshot
+from tests.test_web_auth import PASSWORD, csrf_of
+from tests.test_web_auth import sign_in as signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_004 = ROOT / "tests" / "data" / "seeds" / "004_c66a1e2327b84e98.txt"
 SEED_003 = ROOT / "tests" / "data" / "seeds" / "003_9f18c9b838a35011.txt"
 UNITS = ROOT / "examples" / "units" / "seed-era.yaml"
 HEADER = {"issuer": "UBND huyện Hương Sơn", "issued_on": "28/06/2024"}
-PASSWORD = "mat-khau-dai"
 
 
 @pytest.fixture
@@ -35,27 +35,18 @@ def client(app_env: str) -> Iterator[TestClient]:
     init_database()
     engine = create_engine(app_env)
     with Session(engine) as session:
-        import_directory(session=session, path=UNITS)
-        add_user(session=session, name="vanthu", role="clerk", password=PASSWORD)
-        add_user(session=session, name="lanhdao", role="leader", password=PASSWORD)
+        import_directory(session=session, path=UNITS)  # the directory of the seed documents
+        for name, role in (("vanthu", "clerk"), ("lanhdao", "leader")):
+            add_user(session=session, name=name, role=role, password=PASSWORD)
         session.commit()
     engine.dispose()
     with TestClient(create_app(), follow_redirects=False) as c:
         yield c
 
 
-def csrf_of(client: TestClient, path: str = "/dang-nhap") -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
-    assert match, "the page has no CSRF field"
-    return match.group(1)
-
-
 def sign_in(client: TestClient, name: str = "vanthu") -> str:
-    r = client.post(
-        "/dang-nhap",
-        data={"name": name, "password": PASSWORD, "csrf": csrf_of(client), "next": "/"},
-    )
-    assert r.status_code == 303, r.text
+    """Sign in; the session's CSRF token for the forms that follow."""
+    signed_in(client, name)
     return csrf_of(client, "/")
 
 
