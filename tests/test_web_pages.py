@@ -481,7 +481,7 @@ def test_unit_directory(world: World) -> None:
     assert unit["head"]["contacts"] == ["mailto://head-t-a-nv@example.gov.vn"]
     assert unit["open_assignments"] == 2  # directives 1 and 3
     html = world.client.get("/don-vi/T-A-NV").text
-    assert "Liên kết cá nhân" in html
+    assert "Liên kết cá nhân" in html and "unit-link" in html
     r = world.client.get("/don-vi/KHONG-CO")
     assert r.status_code == 404 and "Không tìm thấy đơn vị mã «KHONG-CO»" in r.text
 
@@ -528,3 +528,18 @@ def test_a_bad_directory_file_imports_nothing(
     assert r.status_code == 400 and words in error, error
     assert "dondoc-units-" not in error  # the temporary copy is never named
     assert snapshot(world.url) == before
+
+
+def test_what_units_wrote_is_shown_as_text(world: World) -> None:
+    with _db(world) as s:
+        ask_extension(
+            session=s,
+            assignment_id=world.other,
+            to=date(2024, 9, 20),
+            reason="<script>alert(1)</script>",
+        )
+        s.commit()
+    sign_in(world.client)
+    for url in ("/gia-han", f"/nhiem-vu/{world.other}"):
+        html = world.client.get(url).text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html, url

@@ -26,6 +26,15 @@ router = APIRouter()
 
 MAX_BYTES = 2 * 1024 * 1024
 SUFFIXES = (".yaml", ".yml", ".csv")
+KIND_LABELS = {
+    "province": "tỉnh",
+    "district": "huyện",
+    "commune": "xã",
+    "department": "sở, phòng",
+    "office": "văn phòng",
+    "agency": "cơ quan",
+    "person": "cá nhân",
+}
 
 
 def _masked(u: UnitRow) -> dict[str, Any]:
@@ -63,7 +72,13 @@ def unit_page(request: Request, user: SignedIn, code: str) -> Response:
     return page(
         request,
         "unit.html.j2",
-        {"title": unit.name, "user": user, "unit": unit, "flash": take_flash(request)},
+        {
+            "title": unit.name,
+            "user": user,
+            "unit": unit,
+            "kinds": KIND_LABELS,
+            "flash": take_flash(request),
+        },
         json=unit,
     )
 
