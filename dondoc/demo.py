@@ -129,11 +129,48 @@ def run_demo(
     console.print(status_table(shown, f"Một số đơn vị – tính đến ngày {as_of:%d/%m/%Y}"))
     console.print(summary_table(counts, f"Tổng hợp toàn bộ {len(rows)} lượt giao nhiệm vụ"))
     _briefing(console, settings.data_dir / "briefings", as_of)
+    _web(console, engine, url)
     console.print(
         f"Xong trong {time.perf_counter() - started:.1f} giây. Xem tất cả: "
         f"DONDOC_DATABASE_URL={url} .venv/bin/dondoc status --as-of {as_of:%d/%m/%Y}"
     )
     return counts
+
+
+DEMO_USER, DEMO_PASSWORD = "vanthu", "demo-dondoc"  # the demo's own data only
+LINK_UNIT = EXTENSION[2]
+
+
+def _web(console: Console, engine: Any, url: str) -> None:
+    """How to open the demo's data in the browser: the command, a sign-in, one unit's link."""
+    from models.base import utcnow
+    from services.accounts import add_user
+    from services.unit_links import current_link, unit_by_code
+
+    settings = get_settings()
+    with session_scope(engine) as session:
+        add_user(
+            session=session,
+            name=DEMO_USER,
+            role="clerk",
+            password=DEMO_PASSWORD,
+            display_name="Văn thư (chạy thử)",
+        )
+        unit = unit_by_code(session=session, code=LINK_UNIT)
+        assert unit.id is not None
+        link = current_link(session=session, unit_id=unit.id, now=utcnow())
+    console.print(Rule("Trang web"))
+    console.print(
+        f"8. Mở trang web: DONDOC_DATA_DIR={settings.data_dir} DONDOC_DATABASE_URL={url} "
+        ".venv/bin/dondoc web",
+        soft_wrap=True,
+    )
+    console.print(
+        f"   Đăng nhập văn phòng: {settings.public_url.rstrip('/')}/dang-nhap, tài khoản "
+        f"«{DEMO_USER}», mật khẩu «{DEMO_PASSWORD}» (chỉ của dữ liệu chạy thử).",
+        soft_wrap=True,
+    )
+    console.print(f"   Trang của đơn vị {unit.name}: {link.url}", soft_wrap=True)
 
 
 def _briefing(console: Console, folder: Path, as_of: date) -> None:

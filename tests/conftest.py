@@ -26,6 +26,15 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
+@pytest.fixture(autouse=True)
+def _data_dir_outside_the_checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test's files (the web secret key a rendered message needs, stored originals,
+    evidence) go to its own temporary folder, never into the checkout's var/."""
+    if not os.environ.get("DONDOC_DATA_DIR"):
+        monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path / "data"))
+        reset_caches()
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file migrated to the newest revision; tests get copies of it."""

@@ -207,3 +207,19 @@ def test_demo_shows_every_category(prefect_harness: None, app_env: str) -> None:
     assert len(counts) == 6 and all(n > 0 for n in counts), counts
     sent = re.search(r"lần nhắc việc \(08:00 những ngày có việc đến hạn\): (\d+) thư", out)
     assert sent and int(sent.group(1)) > 0
+    # It ends with how to open its data in the browser: a sign-in and one unit's link that work.
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    sign_in = re.search(r"tài khoản «(\w+)», mật khẩu «([^»]+)»", out)
+    link = re.search(r"Trang của đơn vị ([^:]+): \S+/u/(\S+)", out)
+    assert sign_in and link, out
+    reset_caches()
+    with TestClient(create_app(), follow_redirects=False) as client:
+        unit_page = client.get(f"/u/{link.group(2)}?format=json")
+        assert unit_page.status_code == 200 and unit_page.json()["unit"]["name"] == link.group(1)
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/dang-nhap").text)
+        assert token
+        form = {"name": sign_in.group(1), "password": sign_in.group(2), "csrf": token.group(1)}
+        assert client.post("/dang-nhap", data=form).status_code == 303

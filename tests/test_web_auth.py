@@ -181,3 +181,19 @@ def test_next_never_leaves_the_site(client: TestClient) -> None:
 def test_unknown_pages_say_so_in_vietnamese(client: TestClient) -> None:
     r = client.get("/khong-co-trang-nay")
     assert r.status_code == 404 and "Không tìm thấy trang này" in r.text
+
+
+def test_every_template_escapes_what_people_typed(client: TestClient, app_env: str) -> None:
+    with Session(create_engine(app_env)) as session:
+        add_user(
+            session=session,
+            name="xss",
+            role="clerk",
+            password=PASSWORD,
+            display_name="<script>alert(1)</script>",
+        )
+        session.commit()
+    sign_in(client, "xss")
+    html = client.get("/?as_of=26/08/2024").text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -11,10 +11,14 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import select_autoescape
 
 from tasks.status import CATEGORIES, CATEGORY_BY_KEY
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# Escape every template's text: units type what these pages show. (Starlette's default
+# autoescape matches .html, not the .html.j2 names used here.)
+TEMPLATES.env.autoescape = select_autoescape(enabled_extensions=("html", "htm", "xml", "j2"))
 
 
 def _day(value: date | datetime | str | None) -> str:
