@@ -61,7 +61,11 @@ def page(
         return JSONResponse(jsonable_encoder(_plain(data)), status_code=status_code)
     from web.security import csrf_token
 
-    full = {"request": request, "csrf": csrf_token(request), **context}
+    # A change's message not shown by the page itself (say, a notice just registered, shown
+    # on the notice's page it redirected to) is shown once at the top of the next page.
+    left = request.session.pop("flash", None)
+    lines = [str(x) for x in left] if isinstance(left, list) else [str(left)] if left else []
+    full = {"request": request, "csrf": csrf_token(request), "flash_lines": lines, **context}
     response: HTMLResponse = TEMPLATES.TemplateResponse(
         request, template, full, status_code=status_code
     )
