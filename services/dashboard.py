@@ -1,5 +1,9 @@
 """The secretariat's dashboard: the status of every assignment as of a day (the numbers of
-``dondoc status``), counted by unit, overdue first, with filters."""
+``dondoc status``), counted by unit, overdue first, with filters.
+
+Counted and ordered in SQL: on 100,000 assignments the page shows the counts and the units'
+table for all of them and lists the first ``LIST_LIMIT`` rows, overdue first (the filters,
+or ``dondoc status``, give the rest)."""
 
 from __future__ import annotations
 
@@ -7,13 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
-from services.status import StatusReport, status_report
-from tasks.status import CATEGORIES, StatusRow
+from dondoc.settings import get_settings
+from models.notice import Assignment
+from models.unit import Unit
+from tasks.status import CATEGORIES, StatusRow, filtered_status_statement
 
 # The order a clerk reads the list in: what is late first, what is finished last.
 URGENCY = ("overdue", "due_soon", "in_time", "no_deadline", "done_late", "done_on_time")
+# Rows listed on the page; a clerk narrows the list with the filters rather than scrolling.
+LIST_LIMIT = 200
 
 
 @dataclass
@@ -34,19 +44,31 @@ class UnitLine:
 
 @dataclass
 class Dashboard:
-    """The status as of a day, filtered, with the units' lines."""
+    """The status as of a day: counts and units' lines for every assignment (of the unit or
+    notice filtered), and the first rows of the category filtered, overdue first."""
 
-    report: StatusReport
+    as_of: date
+    counts: dict[str, int]
     status: str | None
     units: list[UnitLine]
     rows: list[StatusRow]
+    matching: int  # rows of the category filtered (all of them when none), listed or not
+
+    @property
+    def more(self) -> int:
+        """Rows not listed."""
+        return self.matching - len(self.rows)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            **self.report.to_json(),
+            "as_of": self.as_of.isoformat(),
+            "counts": self.counts,
+            "labels": {c.key: c.label for c in CATEGORIES},
             "status": self.status,
             "units": [u.to_json() for u in self.units],
             "assignments": [r.to_json() for r in self.rows],
+            "matching": self.matching,
+            "limit": LIST_LIMIT,
         }
 
 
@@ -57,19 +79,57 @@ def dashboard(
     unit_code: str | None = None,
     notice_number: str | None = None,
     status: str | None = None,
+    limit: int = LIST_LIMIT,
 ) -> Dashboard:
     """The status of the assignments as of ``as_of`` (of one unit, one notice, one category
-    when given): counts (before the category filter), units by most overdue, rows overdue first."""
-    report = status_report(
-        session=session, as_of=as_of, unit_code=unit_code, notice_number=notice_number
+    when given): counts (before the category filter), units by most overdue, and at most
+    ``limit`` rows, overdue first."""
+    statement = filtered_status_statement(
+        as_of=as_of,
+        unit_code=unit_code,
+        notice_number=notice_number,
+        due_soon_days=get_settings().due_soon_days,
     )
-    lines: dict[str, UnitLine] = {}
-    for row in report.rows:
-        line = lines.setdefault(row.unit_code, UnitLine(code=row.unit_code, name=row.unit_name))
-        line.counts[row.status] += 1
+    # Grouped by the assignment's unit id (not the unit's code): SQLite then scans the
+    # assignments in order instead of unit by unit, three times faster on 100,000.
+    rows_of = statement.add_columns(col(Assignment.unit_id).label("unit_id")).subquery()
+    grouped = session.exec(
+        sa_select(rows_of.c.status, rows_of.c.unit_id, func.count()).group_by(  # type: ignore[call-overload]
+            rows_of.c.status, rows_of.c.unit_id
+        )
+    ).all()
+    names = {
+        uid: (code, name)
+        for uid, code, name in session.exec(
+            select(col(Unit.id), col(Unit.code), col(Unit.name)).where(
+                col(Unit.id).in_({uid for _, uid, _ in grouped})
+            )
+        ).all()
+    }
+    counts = {c.key: 0 for c in CATEGORIES}
+    lines: dict[int, UnitLine] = {}
+    for category, uid, n in grouped:
+        counts[category] += n
+        code, name = names[uid]
+        lines.setdefault(uid, UnitLine(code=code, name=name)).counts[category] += n
     units = sorted(
         lines.values(), key=lambda u: (-u.counts["overdue"], -u.counts["due_soon"], u.name)
     )
-    rows = [r for r in report.rows if status is None or r.status == status]
-    rows.sort(key=lambda r: (URGENCY.index(r.status), r.effective_due or date.max, r.assignment_id))
-    return Dashboard(report=report, status=status, units=units, rows=rows)
+    listed = statement.subquery()
+    urgency = case({key: rank for rank, key in enumerate(URGENCY)}, value=listed.c.status)
+    page = sa_select(listed).order_by(
+        urgency,
+        listed.c.effective_due.is_(None),  # no due date: after every dated one (date.max)
+        listed.c.effective_due,
+        listed.c.assignment_id,
+    )
+    if status is not None:
+        page = page.where(listed.c.status == status)
+    rows = [StatusRow(*row) for row in session.exec(page.limit(limit)).all()]  # type: ignore[call-overload]
+    matching = counts[status] if status is not None else sum(counts.values())
+    return Dashboard(
+        as_of=as_of, counts=counts, status=status, units=units, rows=rows, matching=matching
+    )
+
+
+__all__ = ["LIST_LIMIT", "URGENCY", "Dashboard", "UnitLine", "dashboard"]

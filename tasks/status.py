@@ -136,26 +136,46 @@ def status_statement(*, as_of: date, soon_limit: date) -> Any:
         soon=soon_limit,
     )
     return with_extensions(
+        # Labelled as StatusRow's fields: a subquery of it (counts, a page of rows) names them.
         sa_select(  # sqlmodel's select types four columns at most
-            col(Assignment.id),
-            col(Notice.number),
-            col(Notice.issued_on),
-            col(Directive.ref),
-            col(Directive.text),
-            col(Unit.code),
-            col(Unit.name),
-            col(Assignment.role),
-            col(Directive.due_kind),
-            col(Directive.due_text),
-            col(Assignment.stated_due),
-            due.label("due"),
-            done_on.label("done_on"),
+            col(Assignment.id).label("assignment_id"),
+            col(Notice.number).label("notice_number"),
+            col(Notice.issued_on).label("notice_issued_on"),
+            col(Directive.ref).label("ref"),
+            col(Directive.text).label("text"),
+            col(Unit.code).label("unit_code"),
+            col(Unit.name).label("unit_name"),
+            col(Assignment.role).label("role"),
+            col(Directive.due_kind).label("due_kind"),
+            col(Directive.due_text).label("due_text"),
+            col(Assignment.stated_due).label("stated_due"),
+            due.label("effective_due"),
+            done_on.label("completed_on"),
             status.label("status"),
         )
         .join(Directive, col(Directive.id) == Assignment.directive_id)
         .join(Notice, col(Notice.id) == Directive.notice_id)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
     ).where(col(Notice.issued_on) <= as_of)
+
+
+def filtered_status_statement(
+    *,
+    as_of: date,
+    unit_code: str | None = None,
+    notice_number: str | None = None,
+    due_soon_days: int = 5,
+    calendar: WorkCalendar | None = None,
+) -> Any:
+    """``status_statement`` for one unit or one notice when given (no order)."""
+    cal = calendar or default_calendar()
+    soon_limit = cal.add_working_days(as_of, due_soon_days) if due_soon_days else as_of
+    stmt = status_statement(as_of=as_of, soon_limit=soon_limit)
+    if unit_code:
+        stmt = stmt.where(Unit.code == unit_code)
+    if notice_number:
+        stmt = stmt.where(Notice.number == notice_number.replace(" ", ""))
+    return stmt
 
 
 def compute_status(
@@ -171,13 +191,13 @@ def compute_status(
 
     "Sắp đến hạn" means due within ``due_soon_days`` working days (due today included).
     """
-    cal = calendar or default_calendar()
-    soon_limit = cal.add_working_days(as_of, due_soon_days) if due_soon_days else as_of
-    stmt = status_statement(as_of=as_of, soon_limit=soon_limit)
-    if unit_code:
-        stmt = stmt.where(Unit.code == unit_code)
-    if notice_number:
-        stmt = stmt.where(Notice.number == notice_number.replace(" ", ""))
+    stmt = filtered_status_statement(
+        as_of=as_of,
+        unit_code=unit_code,
+        notice_number=notice_number,
+        due_soon_days=due_soon_days,
+        calendar=calendar,
+    )
     stmt = stmt.order_by(Notice.issued_on, Notice.id, Directive.position, Unit.code)
     return [StatusRow(*row) for row in session.exec(stmt).all()]  # type: ignore[call-overload]
 
