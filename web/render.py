@@ -37,6 +37,19 @@ def _moment(value: datetime | None) -> str:
     return f"{local_time(value):%d/%m/%Y %H:%M}"
 
 
+def _level(key: str | None) -> str:
+    """A reminder level's words in the escalation policy («Quá hạn»), not its key."""
+    if not key:
+        return "—"
+    from tasks.escalation_policy import ASSIGNED
+    from tasks.reminders import default_policy
+
+    labels = {level.key: level.label for level in default_policy().levels}
+    labels[ASSIGNED] = "Giao nhiệm vụ"
+    return labels.get(key, key)
+
+
+TEMPLATES.env.filters["level"] = _level
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.filters["moment"] = _moment
 TEMPLATES.env.globals["CATEGORIES"] = CATEGORIES
