@@ -117,10 +117,12 @@ def prepare() -> list[str]:
 
 
 @contextmanager
-def web_server(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``dondoc web`` on loopback in a child process, ready when it answers."""
+def web_server(port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``dondoc web`` on loopback in a child process, ready when it answers; what it writes
+    on stderr (tracebacks of failed requests) goes to ``log``."""
     import httpx
 
+    errors = log.open("wb")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -134,6 +136,7 @@ def web_server(port: int) -> Iterator[subprocess.Popen[bytes]]:
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
+        stderr=errors,
     )
     try:
         deadline = time.monotonic() + 60
@@ -154,6 +157,17 @@ def web_server(port: int) -> Iterator[subprocess.Popen[bytes]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        errors.close()
+
+
+def server_errors(log: Path) -> None:
+    """The exceptions the server's log names, counted."""
+    seen: dict[str, int] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        if re.match(r"^[\w.]+(Error|Exception|Timeout)\w*: ", line):
+            seen[line[:200]] = seen.get(line[:200], 0) + 1
+    for line, n in sorted(seen.items(), key=lambda kv: -kv[1]):
+        print(f"server error ×{n}: {line}")
 
 
 # --- the clients' process ---------------------------------------------------------------
@@ -176,9 +190,10 @@ async def sign_in(client: Any) -> str | None:
 
 
 async def one_client(
-    client: Any, tokens: list[str], share: float, seed: int, stop_at: float
+    client: Any, tokens: list[str], share: float, think: float, seed: int, stop_at: float
 ) -> dict[str, Any]:
-    """Ask for pages until the time is up, the next as soon as the answer is read."""
+    """Ask for pages until the time is up, the next ``think`` seconds (on average) after the
+    answer is read."""
     import httpx
 
     rnd = random.Random(seed)
@@ -196,11 +211,13 @@ async def one_client(
             out["errors"].append(f"{page}: HTTP {response.status_code}")
             continue
         out["latency"][page].append(time.perf_counter() - t0)
+        if think:
+            await asyncio.sleep(rnd.uniform(0, 2 * think))
     return out
 
 
 async def run_clients(
-    base: str, tokens: list[str], clients: int, seconds: float, share: float
+    base: str, tokens: list[str], clients: int, seconds: float, share: float, think: float
 ) -> dict[str, Any]:
     import httpx
 
@@ -211,7 +228,7 @@ async def run_clients(
         t0 = time.perf_counter()
         results = await asyncio.gather(
             *(
-                one_client(client, tokens, share, seed, t0 + seconds)
+                one_client(client, tokens, share, think, seed, t0 + seconds)
                 for seed, client in enumerate(sessions)
             )
         )
@@ -228,16 +245,19 @@ async def run_clients(
     return {"wall_s": wall, "latency": latency, "errors": errors}
 
 
-def client_main(base: str, clients: int, seconds: float, share: float) -> None:
+def client_main(args: argparse.Namespace) -> None:
     """The clients' process: tokens on stdin, the raw figures as JSON on stdout."""
     tokens = json.loads(sys.stdin.read())
-    print(json.dumps(asyncio.run(run_clients(base, tokens, clients, seconds, share))))
+    figures = run_clients(
+        args.client_of, tokens, args.clients, args.seconds, args.dashboard_share, args.think
+    )
+    print(json.dumps(asyncio.run(figures)))
 
 
 # --- the report -------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: int) -> float:
     if not values:
         return float("nan")
     if len(values) == 1:
@@ -259,6 +279,12 @@ def main() -> int:
         help="the share of requests that ask for the dashboard (the rest: unit pages)",
     )
     parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a client waits after each answer, on average (0: asks again at once)",
+    )
+    parser.add_argument(
         "--postgres-url",
         default=POSTGRES_URL,
         help="a PostgreSQL server's admin URL; a scratch database is created and dropped there",
@@ -266,7 +292,7 @@ def main() -> int:
     parser.add_argument("--client-of", help=argparse.SUPPRESS)  # the clients' process
     args = parser.parse_args()
     if args.client_of:
-        client_main(args.client_of, args.clients, args.seconds, args.dashboard_share)
+        client_main(args)
         return 0
 
     folder = Path(tempfile.mkdtemp(prefix="dondoc-web-load-"))
@@ -301,7 +327,8 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
         )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        with web_server(port):
+        log = folder / "server.log"
+        with web_server(port, log):
             client = subprocess.run(
                 [
                     sys.executable,
@@ -314,6 +341,8 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
                     str(args.seconds),
                     "--dashboard-share",
                     str(args.dashboard_share),
+                    "--think",
+                    str(args.think),
                 ],
                 input=json.dumps(tokens),
                 capture_output=True,
@@ -324,6 +353,7 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
             print(client.stderr, file=sys.stderr)
             return 1
         raw = json.loads(client.stdout)
+        server_errors(log)
     return report(args, raw)
 
 
@@ -337,6 +367,7 @@ def report(args: argparse.Namespace, raw: dict[str, Any]) -> int:
         "clients": args.clients,
         "seconds": round(wall, 1),
         "dashboard_share": args.dashboard_share,
+        "think_s": args.think,
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     for page in PAGES:

@@ -4,12 +4,12 @@ do on each (report progress with evidence, ask for an extension), only on its ow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import case
+from sqlalchemy import case, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -18,10 +18,11 @@ from models.db import current_actor
 from models.notice import Assignment, AssignmentState, Directive, Recurrence
 from models.progress import ExtensionDecision, ExtensionRequest, ProgressState, ProgressUpdate
 from models.unit import Unit
-from models.web import EvidenceFile
+from models.web import EvidenceFile, UnitLink
 from services.dashboard import URGENCY
 from services.evidence_files import CheckedFile, evidence_path, store
 from services.progress import ask_extension, report_progress
+from services.unit_links import TOKEN_PATTERN, TOUCH_EVERY, hash_of
 from tasks.errors import InputError, NotFoundError, StateError
 from tasks.periods import RECURRING_PERIODS, parse_period_key, period_key
 from tasks.status import CATEGORY_BY_KEY, StatusRow, filtered_status_statement
@@ -267,6 +268,47 @@ def _period_done(session: Session, assignment_id: int, key: str) -> bool:
     )
 
 
+def _unvisited(moment: datetime) -> Any:
+    """A link's visit is due: never recorded, or TOUCH_EVERY ago or more."""
+    return or_(
+        col(UnitLink.last_used_at).is_(None),
+        col(UnitLink.last_used_at) <= moment - TOUCH_EVERY,
+    )
+
+
+def visit_due(*, session: Session, token: str, now: datetime) -> bool:
+    """Whether opening this link now is to be recorded (see ``record_visit``)."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return False
+    found = session.exec(
+        select(col(UnitLink.id)).where(
+            col(UnitLink.token_hash) == hash_of(token), _unvisited(now.astimezone(UTC))
+        )
+    ).first()
+    return found is not None
+
+
+def record_visit(*, session: Session, token: str, now: datetime) -> None:
+    """Record that a valid link was opened (at most once every TOUCH_EVERY), as
+    ``unit_for_token(touch=True)`` does, but in one UPDATE meant to be the first statement of
+    its own transaction: SQLite then waits its turn for the write lock, where a page's read
+    transaction that writes at its end fails with «database is locked» as soon as another
+    visit has written since it began."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return
+    moment = now.astimezone(UTC)
+    session.execute(
+        update(UnitLink)
+        .where(
+            col(UnitLink.token_hash) == hash_of(token),
+            col(UnitLink.revoked_at).is_(None),
+            col(UnitLink.expires_at) > moment,
+            _unvisited(moment),
+        )
+        .values(last_used_at=moment)
+    )
+
+
 def own_assignment(*, session: Session, unit: Unit, assignment_id: int) -> Assignment:
     """The unit's own assignment; another unit's, or none, is refused alike."""
     assignment = session.get(Assignment, assignment_id) if 0 < assignment_id < 2**31 else None
@@ -425,4 +467,6 @@ __all__ = [
     "portal_extension",
     "portal_report",
     "portal_view",
+    "record_visit",
+    "visit_due",
 ]

@@ -25,6 +25,8 @@ from services.portal import (
     portal_extension,
     portal_report,
     portal_view,
+    record_visit,
+    visit_due,
 )
 from services.unit_links import revoke, unit_by_code, unit_for_token
 from tasks.errors import DondocError, InputError
@@ -94,11 +96,16 @@ def _show(
     if error is not None and wants_json(request):
         return page(request, "message.html.j2", {}, status_code=400, json={"error": error})
     try:
+        now = utcnow()
         with ready_session() as session:
-            unit = unit_for_token(session=session, token=token, now=utcnow(), touch=touch)
+            unit = unit_for_token(session=session, token=token, now=now, touch=False)
             if unit is None:
                 raise LinkGone
             view = portal_view(session=session, unit=unit, today=date.today())
+            touch = touch and visit_due(session=session, token=token, now=now)
+        if touch:  # in a transaction of its own: see record_visit
+            with ready_session() as session:
+                record_visit(session=session, token=token, now=now)
     except LinkGone:
         return _gone(request)
     return page(
