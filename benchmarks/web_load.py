@@ -198,6 +198,8 @@ async def one_client(
 
     rnd = random.Random(seed)
     out: dict[str, Any] = {"latency": {p: [] for p in PAGES}, "errors": []}
+    if think:  # people do not all open a page at the same instant
+        await asyncio.sleep(rnd.uniform(0, 2 * think))
     while time.perf_counter() < stop_at:
         page = "dashboard" if rnd.random() < share else "unit"
         path = "/" if page == "dashboard" else f"/u/{rnd.choice(tokens)}"
@@ -212,7 +214,8 @@ async def one_client(
             continue
         out["latency"][page].append(time.perf_counter() - t0)
         if think:
-            await asyncio.sleep(rnd.uniform(0, 2 * think))
+            pause = min(rnd.uniform(0, 2 * think), stop_at - time.perf_counter())
+            await asyncio.sleep(max(pause, 0))
     return out
 
 
