@@ -8,7 +8,10 @@ would. The server is ``dondoc web`` itself (uvicorn, one process) on loopback, i
 process; the clients run in another child process, on one asyncio event loop (httpx), so that
 they do not take the server's GIL. Each client signs in once through the form (with its CSRF
 token), then, until the time is up, asks for a random unit's page or the dashboard (one request
-in ``--dashboard-share``), the next request as soon as the answer is read.
+in ``--dashboard-share``), the next request as soon as the answer is read (a closed loop: with
+50 clients and one server process, a page's latency is mostly its wait behind the other 49
+requests, about 50 / throughput), or, with ``--think S``, after a pause of S seconds on average
+(people reading the page; the clients then also start at random instants).
 
 Prints requests/s, p50 and p95 latency per page and the errors; the last line is one JSON
 object with unit_p95_ms, dashboard_p95_ms and rps (and the rest). Targets on a 2-core machine:
@@ -18,7 +21,8 @@ PostgreSQL: a server on 127.0.0.1:5432 with trust authentication (--postgres-url
 the scratch database is created, vacuumed and analysed, and dropped by the script.
 
 Run: .venv/bin/python benchmarks/web_load.py [--assignments 100000] [--units 150]
-     [--clients 50] [--seconds 30] [--database sqlite|postgresql]
+     [--clients 50] [--seconds 30] [--database sqlite|postgresql] [--dashboard-share 0.2]
+     [--think 0]
 """
 
 from __future__ import annotations
