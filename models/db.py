@@ -195,8 +195,10 @@ def _write_audit_events(session: OrmSession, _ctx: Any) -> None:
         )
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str:
-    """The newest migration shipped with this version of dondoc."""
+    """The newest migration shipped with this version of dondoc (read once: every web
+    request checks the database against it, and the scripts do not change while running)."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
