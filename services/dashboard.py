@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from dondoc.settings import get_settings
 from models.notice import Assignment
 from models.unit import Unit
+from tasks.collation import vietnamese_key
 from tasks.status import CATEGORIES, StatusRow, filtered_status_statement
 
 # The order a clerk reads the list in: what is late first, what is finished last.
@@ -138,7 +139,8 @@ def dashboard(
         code, name = names[uid]
         lines.setdefault(uid, UnitLine(code=code, name=name)).counts[category] += n
     units = sorted(
-        lines.values(), key=lambda u: (-u.counts["overdue"], -u.counts["due_soon"], u.name)
+        lines.values(),
+        key=lambda u: (-u.counts["overdue"], -u.counts["due_soon"], vietnamese_key(u.name)),
     )
     rows = [
         StatusRow(*row)

@@ -84,6 +84,14 @@ def test_sign_in_and_the_dashboard(client: TestClient) -> None:
     statuses = [a["status"] for a in board["assignments"]]
     order = ["overdue", "due_soon", "in_time", "no_deadline", "done_late", "done_on_time"]
     assert statuses == sorted(statuses, key=order.index)  # what is late comes first
+    # units: most overdue first, then due soon, then by name in Vietnamese order
+    from tasks.collation import vietnamese_key
+
+    keys = [
+        (-u["counts"]["overdue"], -u["counts"]["due_soon"], vietnamese_key(u["name"]))
+        for u in board["units"]
+    ]
+    assert keys == sorted(keys)
     only = client.get("/?as_of=26/08/2024&status=overdue&format=json").json()
     assert all(a["status"] == "overdue" for a in only["assignments"])
     assert only["counts"] == board["counts"]
