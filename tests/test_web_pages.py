@@ -215,6 +215,9 @@ def test_assignment_history(world: World) -> None:
     html = world.client.get(f"/nhiem-vu/{world.other}").text
     assert f"/nhiem-vu/{world.other}/minh-chung/{world.evidence}" in html
     assert "Ghi nhận tiến độ" in html  # the clerk's form
+    # the change log in words: field names and dates as a clerk reads them
+    assert "hạn thực tế: 30/08/2024" in html and "vai trò: phối hợp" in html
+    assert "effective_due" not in html and "2024-08-30" not in html
     r = world.client.get("/nhiem-vu/424242")
     assert r.status_code == 404 and "Không tìm thấy nhiệm vụ giao mã 424242" in r.text
 

@@ -3,6 +3,7 @@ tests assert on the data, not on the markup."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,61 @@ def _level(key: str | None) -> str:
     return labels.get(key, key)
 
 
+# The audit log's field names and stored words, as a clerk reads them.
+FIELD_WORDS = {
+    "state": "trạng thái",
+    "effective_due": "hạn thực tế",
+    "stated_due": "hạn ghi trong văn bản",
+    "completed_on": "ngày hoàn thành",
+    "evidence": "minh chứng",
+    "role": "vai trò",
+    "unit_id": "mã đơn vị",
+    "directive_id": "mã nhiệm vụ",
+    "assignment_id": "mã nhiệm vụ giao",
+    "previous_due": "hạn cũ",
+    "requested_due": "hạn đề nghị",
+    "approved_due": "hạn được duyệt",
+    "reason": "lý do",
+    "requested_at": "lập lúc",
+    "decided_on": "ngày quyết định",
+    "decided_by": "người quyết định",
+    "decision_note": "ghi chú quyết định",
+    "note": "ghi chú",
+}
+VALUE_WORDS = {
+    "open": "chưa báo cáo",
+    "in_progress": "đang thực hiện",
+    "done": "hoàn thành",
+    "pending": "chờ quyết định",
+    "approved": "đã duyệt",
+    "rejected": "từ chối",
+    "lead": "chủ trì",
+    "support": "phối hợp",
+}
+
+
+def _field(name: str) -> str:
+    return FIELD_WORDS.get(name, name)
+
+
+def _value(value: object) -> str:
+    """A stored value as text: dates dd/mm/yyyy, moments in office time, states in words."""
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return _day(text)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
+        try:
+            return _moment(datetime.fromisoformat(text))
+        except ValueError:
+            return text
+    return VALUE_WORDS.get(text, text)
+
+
 TEMPLATES.env.filters["level"] = _level
+TEMPLATES.env.filters["field"] = _field
+TEMPLATES.env.filters["value"] = _value
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.filters["moment"] = _moment
 TEMPLATES.env.globals["CATEGORIES"] = CATEGORIES
