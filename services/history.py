@@ -24,8 +24,10 @@ from models.progress import (
 )
 from models.unit import Unit
 from models.web import EvidenceFile
+from services.evidence_files import evidence_path
 from services.outbox import DeliveryView
 from tasks.calendar import default_calendar
+from tasks.errors import InputError
 from tasks.status import StatusRow, status_statement
 
 
@@ -354,9 +356,10 @@ def evidence_of(*, session: Session, assignment_id: int, evidence_id: int) -> St
     row = session.get(EvidenceFile, evidence_id) if is_db_id(evidence_id) else None
     if row is None or row.assignment_id != assignment_id:
         return None
-    if len(row.sha256) != 64 or not all(c in "0123456789abcdef" for c in row.sha256):
-        return None  # never a path built from anything but a digest
-    path = get_settings().data_dir / "evidence" / row.sha256
+    try:
+        path = evidence_path(row.sha256)  # never a path built from anything but a digest
+    except InputError:
+        return None
     if not path.is_file():
         return None
     return StoredEvidence(original_name=row.original_name, content_type=row.content_type, path=path)

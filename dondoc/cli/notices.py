@@ -12,10 +12,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from dondoc.cli.common import console, day_option, err, fail, run
-from dondoc.settings import get_settings
 from dondoc.views import review_table, short
 from services.database import ready_session
-from services.follow_up import follow_up_targets
+from services.follow_up import (
+    FollowUpStart,
+    follow_up_after_registering,
+    follow_up_targets,
+    start_follow_up_now,
+)
 from services.notices import (
     Draft,
     Registered,
@@ -135,46 +139,14 @@ def _registered(registered: Registered) -> None:
         f"{registered.issued_on:%d/%m/%Y}: {registered.directives} nhiệm vụ, "
         f"{registered.assignments} lượt giao cho đơn vị."
     )
-    if get_settings().follow_up:
-        follow_up_now(registered.notice_id, registered.number)
-    else:
-        console.print(
-            "Kế hoạch nhắc việc sẽ được lập ở lần nhắc việc tới (DONDOC_FOLLOW_UP=false), "
-            "hoặc ngay bây giờ bằng «dondoc follow-up»."
-        )
+    _say(follow_up_after_registering(notice_id=registered.notice_id, number=registered.number))
 
 
-def follow_up_now(notice_id: int, number: str | None) -> None:
-    """Follow the notice up: on a Prefect server with the follow-up deployment, a run for the
-    work pool; otherwise the flow here. The notice is already stored as "pending": a failure
-    here loses nothing, and says what happens next."""
-    from flows.reminders import start_follow_up, submit_follow_up
-
-    try:
-        submitted = submit_follow_up(notice_id)
-        if submitted:
-            console.print(
-                f"Theo dõi: đã gửi lượt «{submitted}» cho máy chủ Prefect; một worker sẽ lập kế "
-                "hoạch nhắc việc và gửi thư giao việc."
-            )
-            return
-        result = start_follow_up(notice_id)
-    except Exception as exc:  # the server did not start, the network, anything: nothing is lost
-        ref = number or str(notice_id)
-        err.print(
-            f"[yellow]Chú ý:[/] thông báo đã được lưu, nhưng chưa lập được kế hoạch nhắc việc "
-            f"({escape(type(exc).__name__)}: {escape(str(exc).splitlines()[0] if str(exc) else '')}). "
-            f"Lần nhắc việc tới sẽ tự lập; hoặc chạy lại «dondoc follow-up {escape(ref)}».",
-            highlight=False,
-            soft_wrap=True,
-        )
-        return
-    console.print(
-        f"Theo dõi: {result['planned']} mốc nhắc việc đã lập; thư giao việc: {result['sent']} đã gửi, "
-        f"{result['retry']} chờ gửi lại"
-        + (f" ({result['skipped']})" if result.get("skipped") else "")
-        + "."
-    )
+def _say(start: FollowUpStart) -> None:
+    if start.ok:
+        console.print(start.text)
+    else:  # plain text (it quotes an error), never markup
+        err.print(f"[yellow]Chú ý:[/] {escape(start.text)}", highlight=False, soft_wrap=True)
 
 
 def follow_up(
@@ -202,7 +174,7 @@ def follow_up(
             return
         for notice_id, number in found.targets:
             console.print(f"Thông báo {number or notice_id}:")
-            follow_up_now(notice_id, number)
+            _say(start_follow_up_now(notice_id=notice_id, number=number))
 
     run(go)
 

@@ -1,6 +1,7 @@
 """One assignment and its whole history; recording a unit's progress as the CLI's
 ``dondoc assignment update`` does; its evidence files as downloads. Also the few steps every
-page that changes data shares (``changing``, ``finish``, ``take_flash``)."""
+page that changes data shares (``changing``, ``finish``); web.render.page shows a change's
+message once, on the page it leads to."""
 
 from __future__ import annotations
 
@@ -51,12 +52,6 @@ def finish(request: Request, to: str, message: str, data: dict[str, Any] | None 
     return RedirectResponse(to, status_code=303)
 
 
-def take_flash(request: Request) -> str | None:
-    """The message of the change just made, shown once."""
-    message = request.session.pop("flash", None)
-    return str(message) if message else None
-
-
 def not_found(what: str) -> Refused:
     return Refused(404, f"Không tìm thấy {what}.")
 
@@ -89,7 +84,6 @@ def assignment_page(request: Request, user: SignedIn, assignment_id: int) -> Res
             "user": user,
             "h": history,
             "today": today,
-            "flash": take_flash(request),
             "can_change": user.role in CAN_CHANGE,
             "state_labels": STATE_LABELS,
             "delivery_states": DELIVERY_LABELS,

@@ -15,7 +15,7 @@ from services.database import ready_session
 from services.progress import decide
 from services.secretariat import extension_queue
 from tasks.errors import NotFoundError
-from web.pages.assignments import changing, finish, not_found, take_flash
+from web.pages.assignments import changing, finish, not_found
 from web.render import page
 from web.security import SignedIn, check_csrf
 
@@ -33,7 +33,6 @@ def extensions_page(request: Request, user: SignedIn) -> Response:
             "title": "Đề nghị gia hạn",
             "user": user,
             "queue": queue,
-            "flash": take_flash(request),
             "can_decide": user.role in CAN_DECIDE,
         },
         json=queue,

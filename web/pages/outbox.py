@@ -11,7 +11,7 @@ from services.accounts import CAN_CHANGE
 from services.database import ready_session
 from services.outbox import DeliveryView, RetryResult, deliveries, list_outbox, retry_failed
 from tasks.errors import InputError
-from web.pages.assignments import DELIVERY_LABELS, changing, finish, not_found, take_flash
+from web.pages.assignments import DELIVERY_LABELS, changing, finish, not_found
 from web.render import page
 from web.security import SignedIn, check_csrf
 
@@ -44,7 +44,6 @@ def outbox_page(request: Request, user: SignedIn, state: str | None = None) -> R
             "state": state or "",
             "failed": failed,
             "labels": DELIVERY_LABELS,
-            "flash": take_flash(request),
             "can_change": user.role in CAN_CHANGE,
         },
         json={"state": state, "deliveries": rows},

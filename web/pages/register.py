@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from dondoc.settings import get_settings
 from dondoc.views import FLAG_LABELS
 from models.db import set_actor
 from models.web import UserPublic
@@ -28,6 +27,7 @@ from services.drafts import (
     review_draft,
     save_draft,
 )
+from services.follow_up import follow_up_after_registering
 from services.notices import Registered
 from services.unit_search import search_units
 from tasks.errors import DondocError, InputError, NotFoundError
@@ -218,37 +218,9 @@ def _registered_text(registered: Registered) -> str:
 
 
 def _follow_up(registered: Registered) -> str:
-    """Start the follow-up as the CLI does (a Prefect server's work pool, else here). The
-    notice is already stored as "pending": a failure loses nothing, and the page says so."""
-    if not get_settings().follow_up:
-        return (
-            "Kế hoạch nhắc việc sẽ được lập ở lần nhắc việc tới (DONDOC_FOLLOW_UP=false), "
-            "hoặc ngay bây giờ bằng «dondoc follow-up»."
-        )
-    from flows.reminders import start_follow_up, submit_follow_up
-
-    try:
-        submitted = submit_follow_up(registered.notice_id)
-        if submitted:
-            return (
-                f"Theo dõi: đã gửi lượt «{submitted}» cho máy chủ Prefect; một worker sẽ lập kế "
-                "hoạch nhắc việc và gửi thư giao việc."
-            )
-        result = start_follow_up(registered.notice_id)
-    except Exception as exc:  # the server, the network, anything: the notice stays pending
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        ref = registered.number or str(registered.notice_id)
-        return (
-            f"Chú ý: thông báo đã được lưu, nhưng chưa lập được kế hoạch nhắc việc "
-            f"({type(exc).__name__}: {first}). Lần nhắc việc tới sẽ tự lập; hoặc chạy lại "
-            f"«dondoc follow-up {ref}»."
-        )
-    return (
-        f"Theo dõi: {result['planned']} mốc nhắc việc đã lập; thư giao việc: {result['sent']} "
-        f"đã gửi, {result['retry']} chờ gửi lại"
-        + (f" ({result['skipped']})" if result.get("skipped") else "")
-        + "."
-    )
+    """Start the follow-up as the CLI does; a failure loses nothing, and the page says so."""
+    start = follow_up_after_registering(notice_id=registered.notice_id, number=registered.number)
+    return start.text if start.ok else f"Chú ý: {start.text}"
 
 
 @router.get("/don-vi/tim")

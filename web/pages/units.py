@@ -18,7 +18,7 @@ from services.database import ready_session
 from services.secretariat import unit_detail
 from services.units import UnitRow, import_units, list_units
 from tasks.errors import DondocError, InputError
-from web.pages.assignments import changing, finish, not_found, take_flash
+from web.pages.assignments import changing, finish, not_found
 from web.render import page
 from web.security import SignedIn, check_csrf
 
@@ -52,7 +52,6 @@ def units_page(request: Request, user: SignedIn) -> Response:
             "title": "Danh mục đơn vị",
             "user": user,
             "listing": listing,
-            "flash": take_flash(request),
             "can_change": user.role in CAN_CHANGE,
             "max_mb": MAX_BYTES // (1024 * 1024),
         },
@@ -77,7 +76,6 @@ def unit_page(request: Request, user: SignedIn, code: str) -> Response:
             "user": user,
             "unit": unit,
             "kinds": KIND_LABELS,
-            "flash": take_flash(request),
         },
         json=unit,
     )
