@@ -26,18 +26,15 @@ from models.unit import Unit
 from models.web import EvidenceFile
 from services.evidence_files import evidence_path
 from services.outbox import DeliveryView
-from tasks.calendar import default_calendar
 from tasks.errors import InputError
-from tasks.status import StatusRow, status_statement
+from tasks.status import StatusRow, filtered_status_statement
 
 
 def status_rows(*, session: Session, as_of: date, where: Any) -> list[StatusRow]:
     """The status as of ``as_of`` of the assignments ``where`` selects (a condition over
     Assignment, Directive, Notice or Unit), in document order: the numbers of ``dondoc status``."""
-    days = get_settings().due_soon_days
-    soon = default_calendar().add_working_days(as_of, days) if days else as_of
     stmt = (
-        status_statement(as_of=as_of, soon_limit=soon)
+        filtered_status_statement(as_of=as_of, due_soon_days=get_settings().due_soon_days)
         .where(where)
         .order_by(col(Directive.position), col(Unit.code))
     )
