@@ -7,7 +7,9 @@ What is cached, once per process:
   environment, :func:`dondoc.settings.current_settings`);
 * the working calendar (``tasks.calendar.default_calendar``) and the escalation policy
   (``tasks.reminders.default_policy``), both read from files the settings name;
-* the database engines, one per URL (``models.db._engine_for``);
+* the database engines, one per URL (``models.db._engine_for``), and the SQLite connections
+  that watch for commits (``models.data_version``);
+* the web pages kept while the data under them is unchanged (``web.page_cache``);
 * Zalo: the Prefect Secret blocks looked up (``notifications.secrets.clear_cache``) and the
   rate limiter's bucket.
 
@@ -41,6 +43,12 @@ def reset_caches() -> None:
     db = sys.modules.get("models.db")
     if db is not None:
         db._engine_for.cache_clear()
+    versions = sys.modules.get("models.data_version")
+    if versions is not None:
+        versions.forget_watchers()
+    pages = sys.modules.get("web.page_cache")
+    if pages is not None:
+        pages.forget_pages()
     secrets = sys.modules.get("notifications.secrets")
     if secrets is not None:
         secrets.clear_cache()

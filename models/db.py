@@ -21,10 +21,23 @@ from sqlmodel import Session, create_engine
 from models.audit import AuditEvent
 from models.notice import Assignment, Directive, Notice
 from models.progress import ExtensionRequest
+from models.web import UnitLink, UserAccount
 from tasks.errors import InputError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-AUDITED = (Notice, Directive, Assignment, ExtensionRequest)
+AUDITED = (Notice, Directive, Assignment, ExtensionRequest, UnitLink, UserAccount)
+# Not written to the audit log: secrets' hashes, and what a visit or a sign-in updates by
+# itself (an update changing only these writes no event).
+NOT_AUDITED = frozenset(
+    {
+        "token_hash",
+        "password_hash",
+        "last_used_at",
+        "failed_logins",
+        "locked_until",
+        "last_login_at",
+    }
+)
 ACTOR_MAX_LENGTH = 100  # AuditEvent.actor, ProgressUpdate.recorded_by, ExtensionRequest.decided_by
 
 _actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("dondoc_actor", default=None)
@@ -147,6 +160,8 @@ def _changes(obj: Any, creating: bool) -> dict[str, Any]:
     state = inspect(obj)
     out: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
+        if attr.key in NOT_AUDITED:
+            continue
         hist = state.attrs[attr.key].history
         if creating:
             value = getattr(obj, attr.key)

@@ -80,19 +80,22 @@ def dashboard(
     unit_code: str | None = None,
     notice_number: str | None = None,
     status: str | None = None,
+    role: str | None = None,
     limit: int = LIST_LIMIT,
 ) -> Dashboard:
-    """The status of the assignments as of ``as_of`` (of one unit, one notice, one category
-    when given): counts (before the category filter), units by most overdue, and at most
+    """The status of the assignments as of ``as_of`` (of one unit, one notice, one role, one
+    category when given): counts (before the category filter), units by most overdue, and at most
     ``limit`` rows, overdue first."""
 
     def statement() -> Any:
-        return filtered_status_statement(
+        stmt = filtered_status_statement(
             as_of=as_of,
             unit_code=unit_code,
             notice_number=notice_number,
             due_soon_days=get_settings().due_soon_days,
         )
+        # «lead» only: the assignments the monthly briefing counts (it leaves support out).
+        return stmt if role is None else stmt.where(col(Assignment.role) == role)
 
     # One pass over the assignments computes each one's status into a materialised table;
     # the counts by category and unit, and the first rows of the list, are read from it

@@ -4,31 +4,33 @@ do on each (report progress with evidence, ask for an extension), only on its ow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from dondoc.settings import get_settings
 from models.db import current_actor
-from models.notice import Assignment, AssignmentState, Directive, Recurrence
+from models.notice import Assignment, Directive, Recurrence
 from models.progress import ExtensionDecision, ExtensionRequest, ProgressState, ProgressUpdate
 from models.unit import Unit
-from models.web import EvidenceFile, UnitLink
+from models.web import EvidenceFile
 from services.dashboard import URGENCY
 from services.evidence_files import CheckedFile, evidence_path, store
 from services.progress import ask_extension, report_progress
-from services.unit_links import TOKEN_PATTERN, TOUCH_EVERY, hash_of
-from tasks.errors import InputError, NotFoundError, StateError
-from tasks.periods import RECURRING_PERIODS, parse_period_key, period_key
+from tasks.errors import InputError, NotFoundError
+from tasks.periods import RECURRING_PERIODS, period_key
 from tasks.status import CATEGORY_BY_KEY, StatusRow, filtered_status_statement
 
 EVIDENCE_URL_MAX = 1000  # ProgressUpdate.evidence
 OPEN_STATUSES = ("overdue", "due_soon", "in_time", "no_deadline")
+# Assignments listed to a page: a phone shows a few at a time, the page stays light however
+# many a unit has (the counts above the list tell how many there are in all).
+PAGE_SIZE = 20
 PERIOD_WORDS = {
     Recurrence.MONTHLY: "tháng",
     Recurrence.QUARTERLY: "quý",
@@ -122,28 +124,51 @@ class PortalItem:
 
 @dataclass
 class PortalView:
-    """The unit's page: its open assignments, overdue first."""
+    """The unit's page: its open assignments, overdue first, one page of them at a time."""
 
     unit_code: str
     unit_name: str
     today: date
     items: list[PortalItem]
+    counts: dict[str, int] = field(default_factory=dict)  # open assignments by category
+    page: int = 1
+    pages: int = 1
+    only: int | None = None  # the page shows this one assignment (a refused form's)
+
+    @property
+    def total(self) -> int:
+        """Open assignments, listed on this page or not."""
+        return sum(self.counts.values())
+
+    @property
+    def first(self) -> int:
+        """The position of the first item listed (1-based), for «21–40 of 673»."""
+        return (self.page - 1) * PAGE_SIZE + 1
 
     def to_json(self) -> dict[str, Any]:
         return {
             "unit": {"code": self.unit_code, "name": self.unit_name},
             "today": self.today.isoformat(),
             "days": "calendar",
+            "counts": self.counts,
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "per_page": PAGE_SIZE,
             "assignments": [i.to_json() for i in self.items],
         }
 
 
-def portal_view(*, session: Session, unit: Unit, today: date) -> PortalView:
+def portal_view(
+    *, session: Session, unit: Unit, today: date, page: int = 1, only: int | None = None
+) -> PortalView:
     """The unit's open assignments as of ``today`` (the status of dondoc status), overdue
-    first, each with its last report, pending extension and evidence files.
+    first, ``PAGE_SIZE`` to a page, each with its last report, pending extension and evidence
+    files; with ``only``: that one assignment of the unit's (open or not), alone.
 
-    Every query is of this unit's assignments only (the assignment's unit index), filtered and
-    ordered in SQL: a unit's page costs the same however many assignments the others have."""
+    Every query is of this unit's assignments only (the assignment's unit index), counted,
+    filtered, ordered and cut to the page in SQL: a unit's page costs the same however many
+    assignments the others have, and its listed items' details are read by their ids."""
     assert unit.id is not None
     # The directive's recurrence rides along with the status (one query, not two).
     listed = (
@@ -153,25 +178,42 @@ def portal_view(*, session: Session, unit: Unit, today: date) -> PortalView:
         .add_columns(col(Directive.recurrence).label("recurrence"))
         .subquery()
     )
+    is_open = listed.c.status.in_(OPEN_STATUSES)
+    counts = {key: 0 for key in OPEN_STATUSES}
+    for status, n in session.exec(
+        sa_select(listed.c.status, func.count())  # type: ignore[call-overload]
+        .where(is_open)
+        .group_by(listed.c.status)
+    ).all():
+        counts[status] = n
+    pages = max(1, -(-sum(counts.values()) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
     urgency = case({key: rank for rank, key in enumerate(URGENCY)}, value=listed.c.status)
-    found = session.exec(
-        sa_select(listed)  # type: ignore[call-overload]
-        .where(listed.c.status.in_(OPEN_STATUSES))
-        .order_by(
-            urgency,
-            listed.c.effective_due.is_(None),  # no due date: after every dated one
-            listed.c.effective_due,
-            listed.c.assignment_id,
+    chosen = sa_select(listed)
+    if only is not None:
+        chosen = chosen.where(listed.c.assignment_id == only)
+    else:
+        chosen = (
+            chosen.where(is_open)
+            .order_by(
+                urgency,
+                listed.c.effective_due.is_(None),  # no due date: after every dated one
+                listed.c.effective_due,
+                listed.c.assignment_id,
+            )
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
         )
-    ).all()
+    found = session.exec(chosen).all()  # type: ignore[call-overload]
     rows = [StatusRow(*row[:-1]) for row in found]
     recurrences = {
         row.assignment_id: row.recurrence for row in found if row.recurrence in RECURRING_PERIODS
     }
-    last = _last_updates(session, unit.id)
-    pending = _pending_extensions(session, unit.id)
-    files = _evidence(session, unit.id)
-    done_periods = _done_periods(session, unit.id) if recurrences else set()
+    ids = [r.assignment_id for r in rows]
+    last = _last_updates(session, ids)
+    pending = _pending_extensions(session, ids)
+    files = _evidence(session, ids)
+    done_periods = _done_periods(session, list(recurrences)) if recurrences else set()
     items: list[PortalItem] = []
     for r in rows:
         item = PortalItem(
@@ -197,39 +239,42 @@ def portal_view(*, session: Session, unit: Unit, today: date) -> PortalView:
         if update is not None:
             item.last_state, item.last_on, item.last_note = update.state, update.on, update.note
         items.append(item)
-    return PortalView(unit_code=unit.code, unit_name=unit.name, today=today, items=items)
+    return PortalView(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        today=today,
+        items=items,
+        counts=counts,
+        page=page,
+        pages=pages,
+        only=only,
+    )
 
 
-def _of_unit(unit_id: int) -> Any:
-    """The condition «the assignment is the unit's» (by the assignment's unit index)."""
-    return col(Assignment.unit_id) == unit_id
-
-
-def _last_updates(session: Session, unit_id: int) -> dict[int, ProgressUpdate]:
+def _last_updates(session: Session, ids: list[int]) -> dict[int, ProgressUpdate]:
     updates = session.exec(
         select(ProgressUpdate)
-        .join(Assignment, col(Assignment.id) == col(ProgressUpdate.assignment_id))
-        .where(_of_unit(unit_id))
+        .where(col(ProgressUpdate.assignment_id).in_(ids))
         .order_by(col(ProgressUpdate.on), col(ProgressUpdate.id))
     ).all()
     return {u.assignment_id: u for u in updates}  # ordered: the newest wins
 
 
-def _pending_extensions(session: Session, unit_id: int) -> dict[int, date]:
+def _pending_extensions(session: Session, ids: list[int]) -> dict[int, date]:
     rows = session.exec(
-        select(col(ExtensionRequest.assignment_id), col(ExtensionRequest.requested_due))
-        .join(Assignment, col(Assignment.id) == col(ExtensionRequest.assignment_id))
-        .where(_of_unit(unit_id), ExtensionRequest.state == ExtensionDecision.PENDING)
+        select(col(ExtensionRequest.assignment_id), col(ExtensionRequest.requested_due)).where(
+            col(ExtensionRequest.assignment_id).in_(ids),
+            ExtensionRequest.state == ExtensionDecision.PENDING,
+        )
     ).all()
     return dict(rows)
 
 
-def _evidence(session: Session, unit_id: int) -> dict[int, list[PortalEvidence]]:
+def _evidence(session: Session, ids: list[int]) -> dict[int, list[PortalEvidence]]:
     out: dict[int, list[PortalEvidence]] = {}
     for f in session.exec(
         select(EvidenceFile)
-        .join(Assignment, col(Assignment.id) == col(EvidenceFile.assignment_id))
-        .where(_of_unit(unit_id))
+        .where(col(EvidenceFile.assignment_id).in_(ids))
         .order_by(col(EvidenceFile.id))
     ).all():
         assert f.id is not None
@@ -241,72 +286,16 @@ def _evidence(session: Session, unit_id: int) -> dict[int, list[PortalEvidence]]
     return out
 
 
-def _done_periods(session: Session, unit_id: int) -> set[tuple[int, str]]:
-    """The (assignment, period) pairs of the unit reported done."""
+def _done_periods(session: Session, ids: list[int]) -> set[tuple[int, str]]:
+    """The (assignment, period) pairs of these assignments reported done."""
     rows = session.exec(
-        select(col(ProgressUpdate.assignment_id), col(ProgressUpdate.period))
-        .join(Assignment, col(Assignment.id) == col(ProgressUpdate.assignment_id))
-        .where(
-            _of_unit(unit_id),
+        select(col(ProgressUpdate.assignment_id), col(ProgressUpdate.period)).where(
+            col(ProgressUpdate.assignment_id).in_(ids),
             ProgressUpdate.state == ProgressState.DONE,
             col(ProgressUpdate.period).is_not(None),
         )
     ).all()
     return {(aid, period) for aid, period in rows if period is not None}
-
-
-def _period_done(session: Session, assignment_id: int, key: str) -> bool:
-    return (
-        session.exec(
-            select(col(ProgressUpdate.id)).where(
-                ProgressUpdate.assignment_id == assignment_id,
-                ProgressUpdate.period == key,
-                ProgressUpdate.state == ProgressState.DONE,
-            )
-        ).first()
-        is not None
-    )
-
-
-def _unvisited(moment: datetime) -> Any:
-    """A link's visit is due: never recorded, or TOUCH_EVERY ago or more."""
-    return or_(
-        col(UnitLink.last_used_at).is_(None),
-        col(UnitLink.last_used_at) <= moment - TOUCH_EVERY,
-    )
-
-
-def visit_due(*, session: Session, token: str, now: datetime) -> bool:
-    """Whether opening this link now is to be recorded (see ``record_visit``)."""
-    if not TOKEN_PATTERN.fullmatch(token):
-        return False
-    found = session.exec(
-        select(col(UnitLink.id)).where(
-            col(UnitLink.token_hash) == hash_of(token), _unvisited(now.astimezone(UTC))
-        )
-    ).first()
-    return found is not None
-
-
-def record_visit(*, session: Session, token: str, now: datetime) -> None:
-    """Record that a valid link was opened (at most once every TOUCH_EVERY), as
-    ``unit_for_token(touch=True)`` does, but in one UPDATE meant to be the first statement of
-    its own transaction: SQLite then waits its turn for the write lock, where a page's read
-    transaction that writes at its end fails with «database is locked» as soon as another
-    visit has written since it began."""
-    if not TOKEN_PATTERN.fullmatch(token):
-        return
-    moment = now.astimezone(UTC)
-    session.execute(
-        update(UnitLink)
-        .where(
-            col(UnitLink.token_hash) == hash_of(token),
-            col(UnitLink.revoked_at).is_(None),
-            col(UnitLink.expires_at) > moment,
-            _unvisited(moment),
-        )
-        .values(last_used_at=moment)
-    )
 
 
 def own_assignment(*, session: Session, unit: Unit, assignment_id: int) -> Assignment:
@@ -334,30 +323,6 @@ def check_evidence_url(url: str) -> str:
             f"Địa chỉ minh chứng dài {len(text)} ký tự, tối đa {EVIDENCE_URL_MAX} ký tự."
         )
     return text
-
-
-def _refuse_repeat(
-    session: Session, assignment: Assignment, state: str, on: date, period: str | None
-) -> None:
-    """A second «done» for the same assignment (or the same period), and a report on an
-    assignment already done, are refused: the page may have been sent twice."""
-    directive = session.get(Directive, assignment.directive_id)
-    recurrence = directive.recurrence if directive is not None else None
-    if recurrence in RECURRING_PERIODS:
-        assert recurrence is not None
-        key = parse_period_key(recurrence, period) if period else period_key(recurrence, on)
-        if state == ProgressState.DONE and _period_done(session, assignment.id or 0, key):
-            raise StateError(
-                f"Nhiệm vụ giao {assignment.id} kỳ {key} đã được ghi nhận hoàn thành; "
-                "không ghi nhận lại."
-            )
-        return
-    if assignment.state == AssignmentState.DONE:
-        done_on = f" ngày {assignment.completed_on:%d/%m/%Y}" if assignment.completed_on else ""
-        raise StateError(
-            f"Nhiệm vụ giao {assignment.id} đã được ghi nhận hoàn thành{done_on}; "
-            "không ghi nhận lại. Cần sửa, đề nghị liên hệ Văn phòng."
-        )
 
 
 @dataclass
@@ -396,10 +361,9 @@ def portal_report(
 ) -> PortalReport:
     """Record the unit's report on its own assignment, as ``dondoc assignment update`` does
     (a recurring directive: the period), with a checked file and/or a web address."""
-    assignment = own_assignment(session=session, unit=unit, assignment_id=assignment_id)
+    own_assignment(session=session, unit=unit, assignment_id=assignment_id)
     if state not in (ProgressState.IN_PROGRESS, ProgressState.DONE):
         raise InputError("Chọn tình trạng: đang thực hiện hoặc đã hoàn thành.")
-    _refuse_repeat(session, assignment, state, on, period)
     link = check_evidence_url(url) if url and url.strip() else None
     update = report_progress(
         session=session,
@@ -467,6 +431,4 @@ __all__ = [
     "portal_extension",
     "portal_report",
     "portal_view",
-    "record_visit",
-    "visit_due",
 ]

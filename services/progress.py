@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from models.db import current_actor
-from models.progress import ExtensionRequest, ProgressUpdate
+from models.notice import Assignment, AssignmentState, Directive
+from models.progress import ExtensionRequest, ProgressState, ProgressUpdate
+from tasks.errors import StateError
+from tasks.periods import RECURRING_PERIODS, parse_period_key, period_key
 from tasks.progress import decide_extension, record_progress, request_extension
 from tasks.progress_import import ProgressImportReport, import_progress
 
@@ -24,7 +27,12 @@ def report_progress(
     evidence: str | None = None,
     period: str | None = None,
 ) -> ProgressUpdate:
-    """Record a unit's progress (``in_progress``) or completion (``done``), by the current actor."""
+    """Record a unit's progress (``in_progress``) or completion (``done``), by the current
+    actor. A second «done» for an assignment already done (or for a period already done) is
+    refused, from the unit's page and from ``dondoc assignment update`` alike: the form may
+    have been sent twice. A wrong completion date is corrected by recording «in progress»
+    first."""
+    refuse_repeat(session=session, assignment_id=assignment_id, state=state, on=on, period=period)
     return record_progress(
         session=session,
         assignment_id=assignment_id,
@@ -35,6 +43,42 @@ def report_progress(
         recorded_by=current_actor(),
         period=period,
     )
+
+
+def refuse_repeat(
+    *, session: Session, assignment_id: int, state: str, on: date, period: str | None
+) -> None:
+    """A second «done» for the same assignment, or for the same period of a recurring one."""
+    if state != ProgressState.DONE:
+        return
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        return  # record_progress says it does not exist
+    directive = session.get(Directive, assignment.directive_id)
+    recurrence = directive.recurrence if directive is not None else None
+    if recurrence in RECURRING_PERIODS:
+        assert recurrence is not None
+        key = parse_period_key(recurrence, period) if period else period_key(recurrence, on)
+        done = session.exec(
+            select(col(ProgressUpdate.id)).where(
+                ProgressUpdate.assignment_id == assignment_id,
+                ProgressUpdate.period == key,
+                ProgressUpdate.state == ProgressState.DONE,
+            )
+        ).first()
+        if done is not None:
+            raise StateError(
+                f"Nhiệm vụ giao {assignment_id} kỳ {key} đã được ghi nhận hoàn thành; "
+                "không ghi nhận lại."
+            )
+        return
+    if assignment.state == AssignmentState.DONE:
+        done_on = f" ngày {assignment.completed_on:%d/%m/%Y}" if assignment.completed_on else ""
+        raise StateError(
+            f"Nhiệm vụ giao {assignment_id} đã được ghi nhận hoàn thành{done_on}; không ghi "
+            "nhận lại. Cần sửa ngày hoàn thành: Văn phòng ghi «đang thực hiện» trước, rồi ghi "
+            "lại «hoàn thành»."
+        )
 
 
 def ask_extension(

@@ -11,11 +11,13 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from dondoc.settings import get_settings
@@ -41,12 +43,14 @@ class IssuedLink:
     token: str
     url: str
     expires_at: datetime
+    last_opened: datetime | None = None  # recorded at most once every TOUCH_EVERY
 
     def to_json(self) -> dict[str, Any]:
         return {
             "unit_code": self.unit_code,
             "url": self.url,
             "expires_at": self.expires_at.isoformat(),
+            "last_opened": self.last_opened.isoformat() if self.last_opened else None,
         }
 
 
@@ -90,6 +94,7 @@ def _issued(link: UnitLink, code: str) -> IssuedLink:
         token=token,
         url=link_url(token),
         expires_at=_utc(link.expires_at),
+        last_opened=_utc(link.last_used_at) if link.last_used_at else None,
     )
 
 
@@ -142,6 +147,22 @@ def current_links(
     return out
 
 
+def valid_link(*, session: Session, unit_id: int, now: datetime) -> IssuedLink | None:
+    """The unit's newest link still valid at ``now`` (None: none), issuing nothing."""
+    moment = _utc(now)
+    link = session.exec(
+        select(UnitLink)
+        .where(
+            UnitLink.unit_id == unit_id,
+            col(UnitLink.revoked_at).is_(None),
+            col(UnitLink.expires_at) > moment,
+        )
+        .order_by(col(UnitLink.created_at).desc(), col(UnitLink.id).desc())
+    ).first()
+    unit = session.get(Unit, unit_id) if link is not None else None
+    return _issued(link, unit.code) if link is not None and unit is not None else None
+
+
 def link_urls(*, session: Session, unit_ids: Iterable[int | None], now: datetime) -> dict[int, str]:
     """The address each unit's messages end with (the outbox renders digests with these)."""
     wanted = [u for u in unit_ids if u is not None]
@@ -158,26 +179,112 @@ def current_link(*, session: Session, unit_id: int, now: datetime) -> IssuedLink
     return links[unit_id]
 
 
-def unit_for_token(
-    *, session: Session, token: str, now: datetime, touch: bool = True
-) -> Unit | None:
-    """The unit a token opens; None for an expired, revoked, unknown or malformed token.
-    ``touch``: record the visit (at most once an hour)."""
+def open_link(*, session: Session, token: str, now: datetime) -> tuple[Unit, UnitLink] | None:
+    """The unit a token opens and its link row; None for an expired, revoked, unknown or
+    malformed token. Nothing is written (a page records the visit with ``VISITS``)."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
     moment = _utc(now)
     # The lookup is by the token's hash (a unique index): timing reveals nothing of the token.
     link = session.exec(select(UnitLink).where(UnitLink.token_hash == hash_of(token))).first()
-    if link is None or link.revoked_at is not None or _utc(link.expires_at) <= moment:
+    if link is None or not still_valid(link, moment):
         return None
     unit = session.get(Unit, link.unit_id)
-    if unit is None:
+    return None if unit is None else (unit, link)
+
+
+def still_valid(link: UnitLink, now: datetime) -> bool:
+    """Not revoked, and not expired at ``now``."""
+    return link.revoked_at is None and _utc(link.expires_at) > _utc(now)
+
+
+def unit_for_token(
+    *, session: Session, token: str, now: datetime, touch: bool = True
+) -> Unit | None:
+    """The unit a token opens; None for an expired, revoked, unknown or malformed token.
+    ``touch``: record the visit now (at most once an hour), in this transaction."""
+    opened = open_link(session=session, token=token, now=now)
+    if opened is None:
         return None
-    if touch and (link.last_used_at is None or moment - _utc(link.last_used_at) >= TOUCH_EVERY):
+    unit, link = opened
+    moment = _utc(now)
+    if touch and _visit_due(link.last_used_at, moment):
         link.last_used_at = moment
         session.add(link)
         session.flush()
     return unit
+
+
+def _visit_due(last: datetime | None, moment: datetime) -> bool:
+    return last is None or moment - _utc(last) >= TOUCH_EVERY
+
+
+class Visits:
+    """Links opened, written to the database in one batch at most once every ``every``
+    (``FLUSH_EVERY``) rather than one write per page view: a write is a commit, and every
+    commit makes the web pages kept in ``web.page_cache`` be computed again. A visit is
+    recorded at most once every TOUCH_EVERY per link, as before; what a stop of the process
+    loses is at most the visits of the last minute (the server writes them when it stops)."""
+
+    def __init__(self, every: timedelta) -> None:
+        self.every = every
+        self.pending: dict[str, datetime] = {}  # token hash → when it was opened
+        self.since: datetime | None = None  # the oldest visit not written
+        self.lock = threading.Lock()
+
+    def note(self, link: UnitLink, now: datetime) -> None:
+        """A page opened ``link`` at ``now``: remember it if its visit is due."""
+        moment = _utc(now)
+        if not _visit_due(link.last_used_at, moment):
+            return
+        with self.lock:
+            if link.token_hash not in self.pending:
+                self.pending[link.token_hash] = moment
+                self.since = self.since or moment
+
+    def due(self, now: datetime) -> bool:
+        """Whether the visits noted are to be written now."""
+        with self.lock:
+            return self.since is not None and _utc(now) - self.since >= self.every
+
+    def take(self) -> dict[str, datetime]:
+        with self.lock:
+            taken, self.pending, self.since = self.pending, {}, None
+        return taken
+
+    def write(self, session: Session, taken: dict[str, datetime]) -> int:
+        """Write the visits ``take()`` gave, in the session's transaction (one statement run
+        for all of them); a link revoked or visited since keeps what it has."""
+        if not taken:
+            return 0
+        statement = (
+            update(UnitLink)
+            .where(
+                col(UnitLink.token_hash) == bindparam("visited_hash"),
+                col(UnitLink.revoked_at).is_(None),
+                or_(
+                    col(UnitLink.last_used_at).is_(None),
+                    col(UnitLink.last_used_at) <= bindparam("visited_before"),
+                ),
+            )
+            .values(last_used_at=bindparam("visited_at"))
+            .execution_options(synchronize_session=False)
+        )
+        session.connection().execute(
+            statement,
+            [
+                {"visited_hash": h, "visited_at": m, "visited_before": m - TOUCH_EVERY}
+                for h, m in taken.items()
+            ],
+        )
+        return len(taken)
+
+    def forget(self) -> None:
+        self.take()
+
+
+FLUSH_EVERY = timedelta(seconds=60)
+VISITS = Visits(FLUSH_EVERY)
 
 
 def unit_by_code(*, session: Session, code: str) -> Unit:

@@ -84,6 +84,16 @@ def test_full_round(cli_db: str) -> None:
     code, out = run("status", "--as-of", "2024-09-30", "--notice", "12/TB-VP", "--json")
     counts = json.loads(out)["counts"]
     assert counts["done_on_time"] == 1 and sum(counts.values()) == 7
+    # A second «done» is refused, as on the unit's page; nothing is written.
+    before = snapshot(cli_db)
+    code, out = run("assignment", "update", aid, "--status", "done", "--on", "2024-09-25")
+    assert code == 2 and "đã được ghi nhận hoàn thành ngày 20/09/2024" in out, out
+    assert snapshot(cli_db) == before
+    # The correction the message names: «in progress» first, then «done» with the right day.
+    code, out = run("assignment", "update", aid, "--status", "in_progress", "--on", "2024-09-25")
+    assert code == 0, out
+    code, out = run("assignment", "update", aid, "--status", "done", "--on", "2024-09-26")
+    assert code == 0, out
 
 
 def _bad_notice(tmp_path: Path, old: str, new: str) -> Path:

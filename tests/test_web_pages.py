@@ -6,9 +6,11 @@ unchanged."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import httpx
@@ -141,6 +143,7 @@ PAGES = [
     "/gia-han",
     "/hop-thu-di",
     "/giao-ban?month=2024-08",
+    "/giao-ban/xem?month=2024-08",
     "/don-vi",
     "/don-vi/T-A-NV",
 ]
@@ -462,6 +465,12 @@ def test_briefing_page_and_downloads(world: World) -> None:
             == f'attachment; filename="bao-cao-giao-ban-2024-08.{fmt}"'
         )
     assert world.client.get("/giao-ban/tai-ve?month=2024-08&format=docx").content[:2] == b"PK"
+    # The same document as a page of its own, linked from the framed one; it runs no script.
+    assert "/giao-ban/xem?month=2024-08&period=calendar" in html.replace("&amp;", "&")
+    alone = world.client.get("/giao-ban/xem?month=2024-08&period=calendar")
+    assert alone.status_code == 200 and alone.headers["content-security-policy"] == "sandbox"
+    framed = re.search(r'srcdoc="([^"]*)"', html)
+    assert framed and alone.text == unescape(framed.group(1))
     for url, words in (
         ("/giao-ban?month=2024-13", "tháng phải từ 1 đến 12"),
         ("/giao-ban?month=thang-tam", "không đọc được"),
@@ -546,3 +555,23 @@ def test_what_units_wrote_is_shown_as_text(world: World) -> None:
     for url in ("/gia-han", f"/nhiem-vu/{world.other}"):
         html = world.client.get(url).text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html, url
+
+
+def test_the_dashboards_lead_count_reconciles_with_the_briefing(world: World) -> None:
+    """One category function, two scopes: the briefing of August counts the lead assignments
+    still open on 01/08 — the dashboard as of 31/08 with «Chủ trì», less those finished before
+    August (the mini notice has no recurring directive, whose periods the briefing would count
+    one by one)."""
+    sign_in(world.client, "lanhdao")
+    board = world.client.get("/?as_of=31/08/2024&role=lead&format=json").json()
+    everyone = world.client.get("/?as_of=31/08/2024&format=json").json()
+    assert 0 < len(board["assignments"]) == board["matching"] < everyone["matching"]
+    expected = dict(board["counts"])
+    for row in board["assignments"]:
+        assert row["role"] == "lead"
+        if row["completed_on"] and row["completed_on"] < "2024-08-01":
+            expected[row["status"]] -= 1
+    briefing = world.client.get("/giao-ban?month=2024-08&format=json").json()["briefing"]
+    assert briefing["as_of"] == "2024-08-31"
+    assert briefing["totals"] == expected
+    assert world.client.get("/?role=chu-tri").status_code == 400

@@ -450,6 +450,22 @@ def test_the_secretariat_revokes_a_link(portal: Portal, app_env: str) -> None:
     r = portal.client.post("/don-vi/T-A-NV/lien-ket", data={"csrf": csrf_of(portal.client, "/")})
     assert r.status_code == 303 and r.headers["location"] == "/don-vi/T-A-NV"
     assert portal.client.get(f"/u/{old}").status_code == 404
+    # The revocation is in the audit log, by the signed-in clerk, without the token's hash.
+    engine = create_engine(app_env)
+    with Session(engine) as session:
+        events = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity == "unit_link", AuditEvent.action == "update"
+            )
+        ).all()
+    engine.dispose()
+    assert [e.actor for e in events] == ["vanthu"]
+    assert set(events[0].changes) == {"revoked_at"} and events[0].changes["revoked_at"][0] is None
+    # The secretariat's unit page shows the new link to the clerk.
+    shown = portal.client.get("/don-vi/T-A-NV?format=json").json()["unit_link"]
+    assert (
+        not shown["url"].endswith(old) and shown["url"] in portal.client.get("/don-vi/T-A-NV").text
+    )
     r = portal.client.post(
         "/don-vi/T-A-NV/lien-ket?format=json", data={"csrf": csrf_of(portal.client, "/")}
     )

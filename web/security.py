@@ -14,6 +14,7 @@ from dondoc.settings import get_settings
 from models.web import Role, UserPublic
 from services.accounts import get_user
 from services.database import ready_session
+from web.page_cache import kept_fact
 
 CSRF_FIELD = "csrf"
 
@@ -66,8 +67,13 @@ def current_user(request: Request) -> UserPublic:
     user_id = request.session.get("user_id")
     if not isinstance(user_id, int):
         raise SignInRequired
-    with ready_session() as session:
-        user = get_user(session=session, user_id=user_id)
+
+    def read() -> UserPublic | None:
+        with ready_session() as session:
+            return get_user(session=session, user_id=user_id)
+
+    # Asked on every page: kept while nothing is committed (a change of the account is one).
+    user = kept_fact(("user", user_id), read)
     if user is None:
         request.session.clear()
         raise SignInRequired

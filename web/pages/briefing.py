@@ -51,6 +51,22 @@ def briefing_page(
     return page(request, "briefing.html.j2", {**context, "html": document.text})
 
 
+@router.get("/giao-ban/xem")
+def briefing_full_page(
+    request: Request, user: SignedIn, month: str, period: str = "calendar"
+) -> Response:
+    """The briefing alone, as a whole page (on a phone: no frame to scroll inside a page).
+    The document is the one framed on /giao-ban; like the frame it may run no script."""
+    chosen = parse_month(month, period)
+    with ready_session() as session:
+        document = briefing_document(session=session, period=chosen, fmt="html")
+    return Response(
+        document.text,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @router.get("/giao-ban/tai-ve")
 def briefing_download(
     request: Request,

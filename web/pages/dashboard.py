@@ -12,10 +12,12 @@ from services.database import ready_session
 from tasks.errors import InputError
 from tasks.fileio import parse_date_value
 from tasks.status import CATEGORY_BY_KEY
-from web.render import page
+from web.page_cache import Produced, kept_page
 from web.security import SignedIn
 
 router = APIRouter()
+
+ROLES = {"lead": "Chủ trì", "support": "Phối hợp"}
 
 
 @router.get("/")
@@ -26,27 +28,40 @@ def dashboard_page(
     unit: str | None = None,
     notice: str | None = None,
     status: str | None = None,
+    role: str | None = None,
 ) -> Response:
     day = parse_date_value(as_of, field="Ngày") if as_of else date.today()
     if status and status not in CATEGORY_BY_KEY:
         raise InputError(f"Trạng thái «{status}» không có; chọn một trong sáu nhóm.")
-    with ready_session() as session:
-        board = dashboard(
-            session=session,
-            as_of=day,
-            unit_code=unit or None,
-            notice_number=notice or None,
-            status=status or None,
-        )
-    return page(
-        request,
-        "dashboard.html.j2",
-        {
+    if role and role not in ROLES:
+        raise InputError(f"Vai trò «{role}» không có; chọn chủ trì (lead) hoặc phối hợp (support).")
+    filters = {
+        "unit": unit or "",
+        "notice": notice or "",
+        "status": status or "",
+        "role": role or "",
+    }
+
+    def produce() -> Produced:
+        with ready_session() as session:
+            board = dashboard(
+                session=session,
+                as_of=day,
+                unit_code=unit or None,
+                notice_number=notice or None,
+                status=status or None,
+                role=role or None,
+            )
+        context = {
             "title": "Tình hình thực hiện nhiệm vụ",
             "user": user,
             "board": board,
             "as_of": day,
-            "filters": {"unit": unit or "", "notice": notice or "", "status": status or ""},
-        },
-        json=board,
-    )
+            "filters": filters,
+            "roles": ROLES,
+        }
+        return "dashboard.html.j2", context, board
+
+    # Kept while nothing is committed (see web.page_cache): who asks, as of when, filtered how.
+    key = ("dashboard", user.model_dump_json(), day, tuple(filters.values()))
+    return kept_page(request, key, produce)

@@ -12,10 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 
+from models.base import utcnow
 from notifications.channels import mask_recipient
 from services.accounts import CAN_CHANGE
 from services.database import ready_session
 from services.secretariat import unit_detail
+from services.unit_links import valid_link
 from services.units import UnitRow, import_units, list_units
 from tasks.errors import DondocError, InputError
 from web.pages.assignments import changing, finish, not_found
@@ -66,8 +68,16 @@ def units_page(request: Request, user: SignedIn) -> Response:
 def unit_page(request: Request, user: SignedIn, code: str) -> Response:
     with ready_session() as session:
         unit = unit_detail(session=session, code=code)
+        link = (
+            valid_link(session=session, unit_id=unit.id, now=utcnow()) if unit is not None else None
+        )
     if unit is None:
         raise not_found(f"đơn vị mã «{code}»")
+    # The link opens the unit's page without an account: its address is shown to those who
+    # may send it or revoke it, not to leaders (they see whether it is valid and used).
+    shown = link.to_json() if link is not None else None
+    if shown is not None and user.role not in CAN_CHANGE:
+        shown.pop("url")
     return page(
         request,
         "unit.html.j2",
@@ -75,9 +85,10 @@ def unit_page(request: Request, user: SignedIn, code: str) -> Response:
             "title": unit.name,
             "user": user,
             "unit": unit,
+            "unit_link": link,
             "kinds": KIND_LABELS,
         },
-        json=unit,
+        json={**unit.to_json(), "unit_link": shown},
     )
 
 
