@@ -22,7 +22,11 @@ the scratch database is created, vacuumed and analysed, and dropped by the scrip
 
 Run: .venv/bin/python benchmarks/web_load.py [--assignments 100000] [--units 150]
      [--clients 50] [--seconds 30] [--database sqlite|postgresql] [--dashboard-share 0.2]
-     [--think 0]
+     [--think 0] [--commit-every 0]
+
+Pages are kept while the database is unchanged (web.page_cache); ``--commit-every S`` has this
+process record a progress report (a real commit, as a unit or a clerk would) every S seconds
+during the run, so that the pages must be computed again after each one.
 """
 
 from __future__ import annotations
@@ -164,6 +168,48 @@ def web_server(port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
         errors.close()
 
 
+@contextmanager
+def committing(every: float) -> Iterator[list[int]]:
+    """Every ``every`` seconds (0: never), record «in progress» on a random open assignment
+    (services.progress, one transaction each) until the block ends; yields the count."""
+    import threading
+    from datetime import date
+
+    from sqlmodel import col, select
+
+    from models.notice import Assignment
+    from services.database import ready_session
+    from services.progress import report_progress
+
+    count = [0]
+    stop = threading.Event()
+
+    def run() -> None:
+        with ready_session() as session:
+            ids = list(session.exec(select(col(Assignment.id)).limit(5000)).all())
+        rnd = random.Random(7)
+        while not stop.wait(every):
+            with ready_session() as session:
+                report_progress(
+                    session=session,
+                    assignment_id=rnd.choice(ids),
+                    state="in_progress",
+                    on=date.today(),
+                    note="Đang thực hiện (benchmark)",
+                )
+            count[0] += 1
+
+    thread = threading.Thread(target=run, daemon=True) if every > 0 else None
+    if thread is not None:
+        thread.start()
+    try:
+        yield count
+    finally:
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=30)
+
+
 def server_errors(log: Path) -> None:
     """The exceptions the server's log names, counted."""
     seen: dict[str, int] = {}
@@ -292,6 +338,12 @@ def main() -> int:
         help="seconds a client waits after each answer, on average (0: asks again at once)",
     )
     parser.add_argument(
+        "--commit-every",
+        type=float,
+        default=0.0,
+        help="seconds between two commits of a progress report during the run (0: none)",
+    )
+    parser.add_argument(
         "--postgres-url",
         default=POSTGRES_URL,
         help="a PostgreSQL server's admin URL; a scratch database is created and dropped there",
@@ -335,7 +387,7 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = folder / "server.log"
-        with web_server(port, log):
+        with web_server(port, log), committing(args.commit_every) as commits:
             client = subprocess.run(
                 [
                     sys.executable,
@@ -360,6 +412,7 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
             print(client.stderr, file=sys.stderr)
             return 1
         raw = json.loads(client.stdout)
+        raw["commits"] = commits[0]
         server_errors(log)
     return report(args, raw)
 
@@ -375,6 +428,8 @@ def report(args: argparse.Namespace, raw: dict[str, Any]) -> int:
         "seconds": round(wall, 1),
         "dashboard_share": args.dashboard_share,
         "think_s": args.think,
+        "commit_every_s": args.commit_every,
+        "commits": raw.get("commits", 0),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     for page in PAGES:

@@ -4,7 +4,8 @@ computed from the data may be kept and shown again for as long as the marker is 
 
 * SQLite: ``PRAGMA data_version`` on a connection of its own that never writes — the number
   changes whenever another connection commits (SQLite's documented use of it).
-* PostgreSQL: the current transaction snapshot (``pg_current_snapshot()``): a committed or
+* PostgreSQL: the current transaction snapshot (``pg_current_snapshot()``, asked on a
+  connection of its own): a committed or
   aborted write transaction changes its xmax or its list of transactions in progress, a
   read-only one does not. The snapshot is the cluster's, so a write to another database also
   changes it (a page is computed again for nothing, never shown stale).
@@ -16,6 +17,7 @@ marker or newer, and a commit in between changes the marker for the next request
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sqlite3
@@ -23,9 +25,7 @@ import threading
 from collections.abc import Hashable
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 
 _generations = itertools.count(1)
 
@@ -63,6 +63,47 @@ def _watcher(engine: Engine) -> _SqliteWatcher | None:
         return found
 
 
+class _PostgresWatcher:
+    """One connection of its own (out of the pool: no checkout, no ping), in autocommit, asked
+    for the snapshot under a lock; opened again after an error (a server restart)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Any = None
+        self.lock = threading.Lock()
+
+    def version(self) -> str | None:
+        with self.lock:
+            try:
+                if self.connection is None:  # the driver's own connection, not the pool's
+                    args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
+                    self.connection = self.engine.dialect.connect(*args, **kwargs)
+                    self.connection.autocommit = True
+                cursor = self.connection.cursor()
+                try:
+                    cursor.execute("SELECT pg_current_snapshot()::text")
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+                return str(row[0])
+            except Exception:  # noqa: BLE001 - any failure: no marker this time, reconnect next
+                self._drop()
+                return None
+
+    def _drop(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):  # already broken
+                self.connection.close()
+        self.connection = None
+
+    def close(self) -> None:
+        with self.lock:
+            self._drop()
+
+
+_pg_watchers: dict[str, _PostgresWatcher] = {}
+
+
 def data_version(engine: Engine) -> Hashable | None:
     """The database's committed state as a value to compare (None: no marker for it)."""
     dialect = engine.dialect.name
@@ -72,21 +113,25 @@ def data_version(engine: Engine) -> Hashable | None:
             return None
         return (str(engine.url), watcher.generation, watcher.version())
     if dialect == "postgresql":
-        try:
-            with engine.connect() as conn:
-                snapshot: Any = conn.execute(text("SELECT pg_current_snapshot()::text")).scalar()
-        except DBAPIError:  # a server before PostgreSQL 13: no marker, nothing kept
-            return None
-        return (str(engine.url), str(snapshot))
+        url = engine.url.render_as_string(hide_password=False)
+        with _watchers_lock:
+            pg = _pg_watchers.get(url)
+            if pg is None:
+                pg = _pg_watchers[url] = _PostgresWatcher(engine)
+        snapshot = pg.version()  # None before PostgreSQL 13 or on an error: nothing kept
+        return None if snapshot is None else (str(engine.url), snapshot)
     return None
 
 
 def forget_watchers() -> None:
-    """Close the SQLite connections kept for the markers (``dondoc.caches.reset_caches``)."""
+    """Close the connections kept for the markers (``dondoc.caches.reset_caches``)."""
     with _watchers_lock:
         for watcher in _watchers.values():
             watcher.close()
         _watchers.clear()
+        for pg in _pg_watchers.values():
+            pg.close()
+        _pg_watchers.clear()
 
 
 __all__ = ["data_version", "forget_watchers"]

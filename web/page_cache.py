@@ -97,7 +97,7 @@ def kept_page(
     if wants_json(request) or any(request.session.get(name) for name in personal):
         template, context, data = produce()
         return page(request, template, context, json=data)
-    version = data_version(get_engine())  # before the data is read: see models.data_version
+    version = request_version(request)
     if version is None:
         template, context, data = produce()
         return page(request, template, context, json=data)
@@ -124,11 +124,19 @@ _FACTS_LOCK = threading.Lock()
 MAX_FACTS = 4096  # a signed-in person or an opened link: a few hundred bytes each
 
 
-def kept_fact(key: Hashable, compute: Callable[[], Any]) -> Any:
+def request_version(request: Request) -> Hashable | None:
+    """The database's state, read once per request, before anything the request shows is
+    read (see models.data_version): the facts and the page of one request share it."""
+    if not hasattr(request.state, "data_version"):
+        request.state.data_version = data_version(get_engine())
+    return request.state.data_version  # type: ignore[no-any-return]
+
+
+def kept_fact(request: Request, key: Hashable, compute: Callable[[], Any]) -> Any:
     """``compute()`` (a small read: the signed-in person, the unit a link opens), kept under
     ``key`` and the database's state like the pages: a page shown from the store then asks
-    the database nothing but its state. Not kept when the database gives no state."""
-    version = data_version(get_engine())  # before the data is read
+    the database nothing but its state, once. Not kept when the database gives no state."""
+    version = request_version(request)
     if version is None:
         return compute()
     full_key = (key, version)

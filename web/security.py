@@ -73,7 +73,7 @@ def current_user(request: Request) -> UserPublic:
             return get_user(session=session, user_id=user_id)
 
     # Asked on every page: kept while nothing is committed (a change of the account is one).
-    user = kept_fact(("user", user_id), read)
+    user = kept_fact(request, ("user", user_id), read)
     if user is None:
         request.session.clear()
         raise SignInRequired

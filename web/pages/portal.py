@@ -117,7 +117,7 @@ def _show(
 
     # The link row is kept while nothing is committed (a revocation is a commit); its expiry
     # is checked against the clock on every request.
-    opened = kept_fact(("link", token), read)
+    opened = kept_fact(request, ("link", token), read)
     if opened is not None and not still_valid(opened[1], now):
         opened = None
     if opened is None:
