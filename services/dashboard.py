@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from dondoc.settings import get_settings
 from models.notice import Assignment
 from models.unit import Unit
+from services.status import check_filters
 from tasks.collation import vietnamese_key
 from tasks.status import CATEGORIES, StatusRow, filtered_status_statement
 
@@ -86,6 +87,8 @@ def dashboard(
     """The status of the assignments as of ``as_of`` (of one unit, one notice, one role, one
     category when given): counts (before the category filter), units by most overdue, and at most
     ``limit`` rows, overdue first."""
+
+    check_filters(session=session, unit_code=unit_code, notice_number=notice_number)
 
     def statement() -> Any:
         stmt = filtered_status_statement(

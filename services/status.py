@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from dondoc.settings import get_settings
+from models.notice import Notice
+from models.unit import Unit
+from tasks.errors import NotFoundError
 from tasks.status import CATEGORIES, StatusRow, compute_status, count_by_status
 
 
@@ -33,6 +36,7 @@ def status_report(
     *, session: Session, as_of: date, unit_code: str | None = None, notice_number: str | None = None
 ) -> StatusReport:
     """The status as of ``as_of``, for one unit or one notice when given."""
+    check_filters(session=session, unit_code=unit_code, notice_number=notice_number)
     rows = compute_status(
         session=session,
         as_of=as_of,
@@ -41,3 +45,21 @@ def status_report(
         due_soon_days=get_settings().due_soon_days,
     )
     return StatusReport(as_of=as_of, rows=rows, counts=count_by_status(rows))
+
+
+def check_filters(
+    *, session: Session, unit_code: str | None = None, notice_number: str | None = None
+) -> None:
+    """A unit code or a notice number that names nothing is a typing mistake, not an empty
+    result: say so (the status, the dashboard)."""
+    if unit_code and not session.exec(select(col(Unit.id)).where(Unit.code == unit_code)).first():
+        raise NotFoundError(
+            f"Không có đơn vị mã «{unit_code}» trong danh mục; xem mã các đơn vị bằng "
+            "«dondoc units list» hoặc trang Đơn vị."
+        )
+    number = notice_number.replace(" ", "") if notice_number else None
+    if number and not session.exec(select(col(Notice.id)).where(Notice.number == number)).first():
+        raise NotFoundError(
+            f"Không có thông báo số «{notice_number}»; xem số các thông báo bằng "
+            "«dondoc notice list» hoặc trang Thông báo."
+        )

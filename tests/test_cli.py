@@ -178,6 +178,8 @@ def test_bad_directory_via_cli_changes_nothing(
     "args",
     [
         ("status", "--as-of", "31/2/2024"),
+        ("status", "--unit", "KHONG-CO"),
+        ("status", "--notice", "99/TB-KHONG"),
         ("assignment", "update", "999", "--status", "done", "--on", "2024-08-01"),
         ("assignment", "extend", "999", "--to", "2024-09-01", "--reason", "x"),
         ("extension", "approve", "999"),

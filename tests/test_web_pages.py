@@ -575,3 +575,10 @@ def test_the_dashboards_lead_count_reconciles_with_the_briefing(world: World) ->
     assert briefing["as_of"] == "2024-08-31"
     assert briefing["totals"] == expected
     assert world.client.get("/?role=chu-tri").status_code == 400
+    # A unit or notice that names nothing is a mistake to fix, not an empty dashboard.
+    for query, words in (
+        ("unit=KHONG-CO", "Không có đơn vị mã «KHONG-CO»"),
+        ("notice=1/X", "số «1/X»"),
+    ):
+        r = world.client.get(f"/?{query}&format=json")
+        assert r.status_code == 400 and words in r.json()["error"], r.text
