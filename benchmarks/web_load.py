@@ -186,7 +186,8 @@ def committing(every: float) -> Iterator[list[int]]:
 
     def run() -> None:
         with ready_session() as session:
-            ids = list(session.exec(select(col(Assignment.id)).limit(5000)).all())
+            found = session.exec(select(col(Assignment.id)).limit(5000)).all()
+        ids = [i for i in found if i is not None]
         rnd = random.Random(7)
         while not stop.wait(every):
             with ready_session() as session:
