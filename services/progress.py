@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from models.db import current_actor
+from models.limits import is_db_id
 from models.notice import Assignment, AssignmentState, Directive
 from models.progress import ExtensionRequest, ProgressState, ProgressUpdate
 from tasks.errors import StateError
@@ -49,8 +50,8 @@ def refuse_repeat(
     *, session: Session, assignment_id: int, state: str, on: date, period: str | None
 ) -> None:
     """A second «done» for the same assignment, or for the same period of a recurring one."""
-    if state != ProgressState.DONE:
-        return
+    if state != ProgressState.DONE or not is_db_id(assignment_id):
+        return  # out of range: record_progress says it does not exist
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         return  # record_progress says it does not exist
