@@ -221,7 +221,7 @@ def test_docx_layout(june: Briefing) -> None:
     heading, closing = tables[0][0], tables[-1][0]
     assert heading[0].splitlines() == [
         "UBND HUYỆN AN PHÚ",
-        "VĂN PHÒNG HĐND VÀ UBND HUYỆN AN PHÚ",
+        "VĂN PHÒNG HĐND VÀ UBND",  # the place is said once, on the line above
         "",
         "Số:\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/BC-VP",
     ]

@@ -203,15 +203,68 @@ def letterhead(
     issuer: str | None,
     place: str | None,
 ) -> tuple[str, str, str]:
-    """(parent body, issuing office, place) of the header: the configured ones, else the
-    latest notice's issuer and place (``latest``), else placeholders."""
-    office = issuer or (latest[0] if latest else "Văn phòng")
-    above = parent or parent_of(office)
+    """(governing body, issuing office, place) of the header (Nghị định 30/2020: cơ quan chủ
+    quản over cơ quan ban hành): the configured ones, else derived from the latest notice's
+    issuer — a notice of «UBND huyện Hương Sơn» is followed up by its office, «Văn phòng HĐND
+    và UBND huyện Hương Sơn», under «UBND huyện Hương Sơn» — else placeholders. The body is
+    empty when it cannot be told (an issuer that is not a People's Committee or its office):
+    the header then shows the office alone, never one name twice."""
+    found = latest[0].strip() if latest and latest[0] else None
+    office = issuer or (office_of(found) if found else None) or "Văn phòng"
+    above = parent if parent is not None else body_of(office)
+    if above and _same(above, office):
+        above = ""
     where = place or (latest[1] if latest and latest[1] else "……")
     return above, office, where
 
 
-def parent_of(issuer: str) -> str:
-    """ "Văn phòng HĐND và UBND huyện An Phú" → "UBND huyện An Phú" (the body above it)."""
-    m = re.search(r"\b(UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(.+)$", issuer, re.IGNORECASE)
-    return f"UBND {m.group(2)}" if m else "ỦY BAN NHÂN DÂN"
+# «UBND huyện Hương Sơn», «Ủy ban nhân dân tỉnh An Giang»: a People's Committee and its level.
+_COMMITTEE = re.compile(
+    r"^(?:UBND|[UỦ]Y BAN NHÂN DÂN|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
+    r"(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+(.+)$",
+    re.IGNORECASE,
+)
+_OFFICE = re.compile(r"^Văn phòng\b.*?\b(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(.+)$", re.I)
+# Cities under the central government: their committee's office is «Văn phòng UBND thành
+# phố …», like a province's; every other city belongs to a province.
+CENTRAL_CITIES = ("hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế")
+
+
+def office_of(issuer: str) -> str:
+    """The office that follows up a notice of ``issuer``: a People's Committee's office (of a
+    province or central city: «Văn phòng UBND tỉnh …»; below: «Văn phòng HĐND và UBND
+    huyện …»), or the issuer itself when it is an office or another body."""
+    m = _COMMITTEE.match(issuer.strip())
+    if m is None:
+        return issuer.strip()
+    level, name = m.group(1).lower(), m.group(2).strip()
+    central = level == "tỉnh" or (
+        level == "thành phố" and name.lower().removeprefix("thành phố ").strip() in CENTRAL_CITIES
+    )
+    return f"Văn phòng {'UBND' if central else 'HĐND và UBND'} {level} {name}"
+
+
+def body_of(office: str) -> str:
+    """The governing body over an office of a People's Committee («Văn phòng HĐND và UBND
+    huyện An Phú» → «UBND huyện An Phú»); empty for any other office (not known here)."""
+    m = _OFFICE.match(office.strip())
+    if m is None:
+        return ""
+    inner = _COMMITTEE.match(f"UBND {m.group(1).strip()}")
+    return f"UBND {m.group(1).strip()}" if inner else ""
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def office_line(body: str, office: str) -> str:
+    """The office as its header line under ``body``: the place both share is said once
+    («UBND HUYỆN AN PHÚ» over «VĂN PHÒNG HĐND VÀ UBND», as letterheads write it)."""
+    m = _COMMITTEE.match(body.strip()) if body else None
+    if m is None:
+        return office
+    where = f"{m.group(1)} {m.group(2)}".strip()
+    if office.casefold().endswith(" " + where.casefold()):
+        return office[: -len(where) - 1].rstrip()
+    return office

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasks.briefing.model import Briefing, ItemLine, pct_on_time
+from tasks.briefing.model import Briefing, ItemLine, office_line, pct_on_time
 from tasks.briefing_render.chart import chart_title
 from tasks.fileio import short_text
 from tasks.status import CATEGORIES, CATEGORY_BY_KEY
@@ -97,7 +97,7 @@ def build_view(b: Briefing, sender: Sender) -> View:
     blank = "\u00a0" * 6  # the number is written in by the clerk (NBSP: no collapsing)
     return View(
         parent=b.parent.upper(),
-        issuer=b.issuer.upper(),
+        issuer=office_line(b.parent, b.issuer).upper(),
         number=f"Số:{blank}/{sender.symbol}",
         place_date=f"{b.place}, ngày …… tháng …… năm {b.as_of.year}",
         subject=f"Tình hình thực hiện nhiệm vụ được giao {b.period.label}",

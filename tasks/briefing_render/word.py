@@ -173,8 +173,9 @@ def _layout_table(doc: DocxDocument, widths: tuple[float, float]) -> tuple[_Cell
 
 def _docx_heading(doc: DocxDocument, v: View) -> None:
     left, right = _layout_table(doc, (6.5, 10.0))
-    _cell_line(left, v.parent, first=True, size=13, align="c")
-    _cell_line(left, v.issuer, size=13, bold=True, align="c")
+    if v.parent:  # the governing body, when there is one over the office
+        _cell_line(left, v.parent, first=True, size=13, align="c")
+    _cell_line(left, v.issuer, first=not v.parent, size=13, bold=True, align="c")
     _rule(_cell_line(left, ""), 2.5, 6.5)
     _cell_line(left, v.number, size=13, align="c")
     _cell_line(right, STATE_MOTTO[0], first=True, size=13, bold=True, align="c")
