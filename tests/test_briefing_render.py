@@ -10,6 +10,7 @@ import struct
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -53,7 +54,7 @@ UNITS = {
     "UBND xã Phú Hội": ["1", "0", "0", "0", "1", "0", "0,0", "—", "—"],
 }
 UNIT_TOTAL = ["Tổng số", "7", "2", "1", "2", "1", "1", "50,0", "—", "—"]
-OVERDUE_HEADER = ["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị", "Hạn", "Số ngày quá hạn"]
+OVERDUE_HEADER = ["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị chủ trì", "Hạn", "Số ngày quá hạn"]
 OVERDUE_ROW = [
     "1",
     "20/TB-VP",
@@ -540,3 +541,31 @@ def test_view_takes_its_sender_as_given(june: Briefing) -> None:
     assert view.recipients == ["- Thường trực HĐND;", "- Lưu: VT."]
     assert (view.signer_title, view.signer_name) == ("CHÁNH VĂN PHÒNG", "Lê Thị Ký")
     assert view.chart_title.endswith(june.period.label)
+
+
+def test_an_overdue_directive_is_one_row_with_its_units(june: Briefing) -> None:
+    """The same directive late at three units is one row naming the three (and each one's
+    latest note), its long text clipped at a word in the document and whole in the HTML."""
+    from tasks.briefing.model import ItemLine
+
+    long_text = "Rà soát, báo cáo kết quả thực hiện " + "các chỉ tiêu kinh tế - xã hội " * 12
+    shared = {"notice_number": "54/TB-VP", "ref": "2", "text": long_text, "days_late": 9}
+    items = [
+        ItemLine(assignment_id=100 + k, unit=unit, due=date(2024, 6, 21), note=note, **shared)  # type: ignore[arg-type]
+        for k, (unit, note) in enumerate(
+            [("Phòng Nội vụ", "Đang tổng hợp"), ("Phòng Tư pháp", None), ("UBND xã Phú Hội", None)]
+        )
+    ]
+    late = replace(june, overdue=[*items, *june.overdue], totals={**june.totals, "overdue": 4})
+    _, tables = docx_tables(render_docx(late))
+    rows = table_starting(tables, *OVERDUE_HEADER)[1:]
+    assert len(rows) == 2 and rows[1][3:] == OVERDUE_ROW[3:]
+    first = rows[0]
+    assert first[1:3] == ["54/TB-VP", "2"]
+    assert first[4] == "Phòng Nội vụ; Phòng Tư pháp; UBND xã Phú Hội"
+    assert first[5:7] == ["21/06/2024", "9"] and first[7] == "Phòng Nội vụ: Đang tổng hợp"
+    assert first[3].endswith("…") and len(first[3]) <= 220
+    assert long_text.startswith(first[3][:-1])  # cut between words, nothing changed
+    assert long_text[len(first[3]) - 1] in " ,-"
+    html = render_html(late)
+    assert long_text.strip() in html and html.count("Phòng Tư pháp; UBND xã Phú Hội") == 1

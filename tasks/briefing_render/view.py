@@ -39,6 +39,11 @@ class Table:
     header_marks: dict[int, str] = field(default_factory=dict)  # column → status colour
     label_col: int = 1
     font_pt: float = 12
+    full: dict[int, str] = field(default_factory=dict)  # row → the whole text of a clipped cell
+    full_col: int = 3  # the column those texts belong to (the HTML shows them whole)
+
+    def __post_init__(self) -> None:
+        self.widths = fit_widths(self.header, self.rows, self.widths, self.font_pt)
 
     @property
     def flat_header(self) -> list[str]:
@@ -50,6 +55,57 @@ class Table:
 
     def is_total(self, row: int) -> bool:
         return row >= len(self.rows) - self.totals
+
+
+PAGE_CM = 16.5  # A4 between Nghị định 30's margins (3 cm left, 1.5–2 cm right)
+CELL_PAD_CM = 0.45  # Word's default cell margins (0.19 cm a side) and a little air
+
+
+def _char_em(ch: str) -> float:
+    """A serif font's advance width of one character, in em, rounded up (Times New Roman /
+    Liberation Serif: digits 0.5, capitals up to 0.72, lower case about 0.45)."""
+    if ch.isdigit() or ch in "/.,-–:;()%+":
+        return 0.5
+    if ch.isupper():
+        return 0.74
+    if ch in "mw":
+        return 0.78
+    return 0.5
+
+
+def text_cm(token: str, font_pt: float, *, bold: bool = False) -> float:
+    """About how wide ``token`` is printed at ``font_pt`` (a little more, never less)."""
+    em_cm = font_pt * 2.54 / 72
+    return sum(_char_em(c) for c in token) * em_cm * (1.08 if bold else 1.0)
+
+
+def fit_widths(
+    header: list[str], rows: list[list[str]], widths: tuple[float, ...], font_pt: float
+) -> tuple[float, ...]:
+    """Column widths (cm) where no word, date or number has to break: each column at least as
+    wide as its longest unbreakable token (headers in bold); what that adds is taken from
+    the columns with room to spare (the text columns), so the table keeps to the page."""
+    need = []
+    for j in range(len(widths)):
+        cells = [header[j], *(row[j] for row in rows if j < len(row))]
+        longest = max(
+            (
+                text_cm(token, font_pt, bold=k == 0)
+                for k, cell in enumerate(cells)
+                for token in cell.split()
+            ),
+            default=0.0,
+        )
+        need.append(min(longest + CELL_PAD_CM, PAGE_CM / 2))
+    fitted = [max(w, n) for w, n in zip(widths, need, strict=True)]
+    total = max(sum(widths), 0.0)
+    excess = sum(fitted) - min(total, PAGE_CM) if total else 0.0
+    slack = [f - n for f, n in zip(fitted, need, strict=True)]
+    room = sum(x for x in slack if x > 0)
+    if excess > 0 and room > 0:
+        take = min(excess, room)
+        fitted = [f - take * x / room if x > 0 else f for f, x in zip(fitted, slack, strict=True)]
+    return tuple(round(f, 2) for f in fitted)
 
 
 @dataclass
@@ -309,25 +365,85 @@ def _more_note(total: int, shown: int, command: str) -> list[str]:
     return [f"… và {total - shown} nhiệm vụ khác; xem đầy đủ bằng lệnh «{command}»."]
 
 
+TEXT_CLIP = 220  # characters of a directive's text in a table; the whole text in the HTML
+
+
+def clip(text: str, width: int = TEXT_CLIP) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with «…»."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–") + "…"
+
+
+def _by_directive(items: list[ItemLine]) -> list[list[ItemLine]]:
+    """The items of one directive (and one due date, one period) together, in the order of
+    their first item: a directive given to 26 units is one row, not 26."""
+    groups: dict[tuple[Any, ...], list[ItemLine]] = {}
+    for it in items:
+        key = (it.notice_number, it.ref, it.text, it.due, it.occurrence)
+        groups.setdefault(key, []).append(it)
+    return list(groups.values())
+
+
+def _units_cell(group: list[ItemLine]) -> str:
+    return "; ".join(it.unit for it in group)
+
+
+def _notes_cell(group: list[ItemLine]) -> str:
+    notes = [(it.unit, it.note) for it in group if it.note]
+    if not notes:
+        return DASH
+    if len(group) == 1:
+        return notes[0][1] or DASH
+    return "; ".join(f"{unit}: {note}" for unit, note in notes)
+
+
 def _overdue_section(b: Briefing) -> Section:
     title = "III. Nhiệm vụ quá hạn"
     as_of = _day(b.as_of)
     if not b.overdue:
         return Section(title, intro=[f"Không có nhiệm vụ nào quá hạn tính đến ngày {as_of}."])
+    groups = _by_directive(b.overdue)
     table = Table(
-        header=["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị", "Hạn", "Số ngày quá hạn"]
+        header=["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị chủ trì", "Hạn", "Số ngày quá hạn"]
         + ["Tiến độ gần nhất"],
         rows=[
-            [*_item_cells(i, it), str(it.days_late), it.note or DASH]
-            for i, it in enumerate(b.overdue, 1)
+            [
+                str(i),
+                g[0].notice_number or DASH,
+                (g[0].ref or DASH) + _occurrence(g[0].occurrence),
+                clip(g[0].text),
+                _units_cell(g),
+                _day(g[0].due),
+                str(g[0].days_late),
+                _notes_cell(g),
+            ]
+            for i, g in enumerate(groups, 1)
         ],
         align="cccllccl",
-        widths=(0.9, 1.9, 1.1, 4.5, 2.6, 2.1, 1.4, 2.0),
+        widths=(0.9, 2.0, 1.2, 5.0, 3.0, 2.2, 1.4, 2.0),
         font_pt=11,
+        full={i: g[0].text for i, g in enumerate(groups) if clip(g[0].text) != g[0].text},
     )
     total = b.totals["overdue"]
-    intro = [f"Có {total} nhiệm vụ quá hạn chưa hoàn thành tính đến ngày {as_of}:"]
-    notes = _more_note(total, len(b.overdue), f"dondoc status --as-of {as_of}")
+    listed = len(b.overdue)
+    count = f"{len(groups)} nhiệm vụ, giao cho {listed} đơn vị chủ trì (lượt giao)"
+    if listed < total:
+        intro = [
+            f"Có {total} lượt giao quá hạn chưa hoàn thành tính đến ngày {as_of}; dưới đây "
+            f"là {count}, mỗi nhiệm vụ một dòng:"
+        ]
+    else:
+        intro = [
+            f"Có {total} lượt giao quá hạn chưa hoàn thành tính đến ngày {as_of}, thuộc "
+            f"{len(groups)} nhiệm vụ (mỗi nhiệm vụ một dòng, kèm các đơn vị chủ trì):"
+        ]
+    notes = _more_note(total, listed, f"dondoc status --as-of {as_of}")
+    if table.full:
+        notes.append("Nội dung dài được rút gọn; toàn văn ở báo cáo dạng trang web (HTML) và JSON.")
     return Section(title, intro=intro, table=table, notes=notes)
 
 

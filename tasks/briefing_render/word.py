@@ -167,6 +167,7 @@ def _layout_table(doc: DocxDocument, widths: tuple[float, float]) -> tuple[_Cell
     table.autofit = False
     _no_borders(table)
     _set_widths(table, widths)
+    _keep_row(table.rows[0]._tr)  # the signature block: its title and its name on one page
     left, right = table.rows[0].cells
     return left, right
 
@@ -225,6 +226,11 @@ def _shade(cell: _Cell, hex_colour: str) -> None:
     cell._tc.get_or_add_tcPr().insert_element_before(shd, *_AFTER_SHD)
 
 
+def _keep_row(tr: Any) -> None:
+    """A row is never split across two pages (Word's «Allow row to break across pages» off)."""
+    tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # trPr's children: any order
+
+
 def _repeat_header(row: Any) -> None:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
@@ -261,6 +267,7 @@ def _proto_row(table: Any, t: Table, style: Any, *, bold: bool) -> Any:
         cell = _Cell(tc, table)
         cell.width = Cm(t.widths[j])
         _fast_cell(cell, " ", style=style, bold=bold, align=t.align[j])
+    _keep_row(tr)
     table._tbl.remove(tr)
     return tr
 
@@ -301,6 +308,8 @@ def _docx_table_header(table: Any, t: Table) -> None:
         _repeat_header(table.rows[1])
     for j, (cell, text) in enumerate(zip(cells, t.header, strict=True)):
         _header_cell(cell, text, t.font_pt, t.header_marks.get(j))
+    for row in table.rows:  # the header rows: kept whole, and repeated on every page
+        _keep_row(row._tr)
     _repeat_header(table.rows[0])
 
 
