@@ -315,11 +315,11 @@ def _units_section(b: Briefing) -> Section:
         header=UNIT_HEADER,
         rows=rows,
         align="clccccccccc",
-        widths=(0.9, 3.1, 1.3, 1.4, 1.4, 1.5, 1.2, 1.4, 1.4, 1.5, 1.4),
+        widths=(0.9, 3.6, 1.2, 1.3, 1.3, 1.4, 1.2, 1.3, 1.3, 1.5, 1.5),
         group=("So với kỳ trước", 9),
         totals=1,
         header_marks={col: CATEGORY_BY_KEY[key].hex for col, key in UNIT_COLUMN_KEYS.items()},
-        font_pt=11,
+        font_pt=10,
     )
     idle = b.units_without_items
     note = (
@@ -388,8 +388,28 @@ def _by_directive(items: list[ItemLine]) -> list[list[ItemLine]]:
     return list(groups.values())
 
 
+# Units named alike are listed once under their common kind: «UBND các xã: Sơn Hòa, Sơn Long».
+_KINDS = (("UBND xã ", "UBND các xã"), ("UBND phường ", "UBND các phường"))
+_KINDS += (("UBND thị trấn ", "UBND các thị trấn"), ("UBND huyện ", "UBND các huyện"))
+
+
 def _units_cell(group: list[ItemLine]) -> str:
-    return "; ".join(it.unit for it in group)
+    """The units of one directive, short: kinds shared by two or more said once."""
+    names = [it.unit for it in group]
+    out: list[str] = []
+    done: set[str] = set()
+    for name in names:
+        if name in done:
+            continue
+        kind = next((k for k in _KINDS if name.startswith(k[0])), None)
+        alike = [n for n in names if kind and n.startswith(kind[0])]
+        if kind and len(alike) >= 2:
+            out.append(f"{kind[1]}: " + ", ".join(n[len(kind[0]) :] for n in alike))
+            done.update(alike)
+        else:
+            out.append(name)
+            done.add(name)
+    return "; ".join(out)
 
 
 def _notes_cell(group: list[ItemLine]) -> str:
@@ -407,24 +427,33 @@ def _overdue_section(b: Briefing) -> Section:
     if not b.overdue:
         return Section(title, intro=[f"Không có nhiệm vụ nào quá hạn tính đến ngày {as_of}."])
     groups = _by_directive(b.overdue)
+    rows = [
+        [
+            str(i),
+            g[0].notice_number or DASH,
+            (g[0].ref or DASH) + _occurrence(g[0].occurrence),
+            clip(g[0].text),
+            _units_cell(g),
+            _day(g[0].due),
+            str(g[0].days_late),
+            _notes_cell(g),
+        ]
+        for i, g in enumerate(groups, 1)
+    ]
+    header = ["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị chủ trì", "Hạn", "Số ngày quá hạn"]
+    header.append("Tiến độ gần nhất")
+    widths = (0.9, 2.0, 1.2, 5.0, 3.0, 2.2, 1.4, 2.0)
+    if all(row[-1] == DASH for row in rows):  # no unit has reported: no empty column
+        rows, header, widths = (
+            [r[:-1] for r in rows],
+            header[:-1],
+            (0.9, 2.0, 1.2, 6.2, 3.8, 2.2, 1.4),
+        )
     table = Table(
-        header=["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị chủ trì", "Hạn", "Số ngày quá hạn"]
-        + ["Tiến độ gần nhất"],
-        rows=[
-            [
-                str(i),
-                g[0].notice_number or DASH,
-                (g[0].ref or DASH) + _occurrence(g[0].occurrence),
-                clip(g[0].text),
-                _units_cell(g),
-                _day(g[0].due),
-                str(g[0].days_late),
-                _notes_cell(g),
-            ]
-            for i, g in enumerate(groups, 1)
-        ],
-        align="cccllccl",
-        widths=(0.9, 2.0, 1.2, 5.0, 3.0, 2.2, 1.4, 2.0),
+        header=header,
+        rows=rows,
+        align="cccllccl"[: len(header)],
+        widths=widths,
         font_pt=11,
         full={i: g[0].text for i, g in enumerate(groups) if clip(g[0].text) != g[0].text},
     )
