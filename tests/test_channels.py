@@ -4,6 +4,7 @@ on loopback."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -120,12 +121,20 @@ def test_long_digest_lists_the_first_items_and_counts_the_rest_per_unit() -> Non
     reminders = _reminders(EMAIL_ITEMS + 50, units=3)
     digest = Digest("mailto://vanphong@example.gov.vn", "email", "Văn phòng", None, "overdue_7")
     digest.reminders = reminders
+    dashboard = "https://dondoc.example.gov.vn/"
     subject, text, html = render(
-        digest, today=date(2025, 10, 15), units=units, policy=default_policy()
+        digest,
+        today=date(2025, 10, 15),
+        units=units,
+        policy=default_policy(),
+        office_page=dashboard,
     )
     assert subject.startswith(f"[Nhắc việc] {EMAIL_ITEMS + 50} nhiệm vụ quá hạn")
     assert f"{EMAIL_ITEMS}. Văn bản" in text and f"{EMAIL_ITEMS + 1}. Văn bản" not in text
-    assert "… và 50 nhiệm vụ khác" in text and "dondoc status" in text
+    # Where to see the rest: the dashboard's address, not a command to type.
+    assert "… và 50 nhiệm vụ khác" in text and "trang theo dõi" in text
+    assert text.rstrip().endswith(dashboard) and f'href="{dashboard}"' in html
+    assert "dondoc status" not in text and "«dondoc" not in text
     # Every unit counted, all overdue, the longest delay that of its earliest due date.
     per_unit = Counter(r.unit_id for r in reminders)
     for i, unit in units.items():
@@ -133,7 +142,9 @@ def test_long_digest_lists_the_first_items_and_counts_the_rest_per_unit() -> Non
         late = (date(2025, 10, 15) - earliest).days  # type: ignore[operator]
         assert f"- {unit.name}: {per_unit[i]} / {per_unit[i]} / {late} ngày" in text
         assert f"<td>{unit.name}</td><td>{per_unit[i]}</td>" in html
-    assert html.count("<tr>") == EMAIL_ITEMS + 1 + 3 + 1  # items, header, units, header
+    # One row per listed assignment (its number first), then one per unit in the count.
+    assert len(re.findall(r"<tr[^>]*><td>\d+</td>", html)) == EMAIL_ITEMS
+    assert len(re.findall(r"<tr[^>]*><td>Đơn vị số \d</td>", html)) == 3
     # A unit's own digest says where to get the rest, with no table of units.
     own = Digest("mailto://noivu@example.gov.vn", "email", "Đơn vị số 1", 1, "overdue_7")
     own.reminders = [dataclasses.replace(r, unit_id=1) for r in reminders]
