@@ -389,8 +389,12 @@ def _by_directive(items: list[ItemLine]) -> list[list[ItemLine]]:
 
 
 # Units named alike are listed once under their common kind: «UBND các xã: Sơn Hòa, Sơn Long».
-_KINDS = (("UBND xã ", "UBND các xã"), ("UBND phường ", "UBND các phường"))
-_KINDS += (("UBND thị trấn ", "UBND các thị trấn"), ("UBND huyện ", "UBND các huyện"))
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("UBND xã ", "UBND các xã"),
+    ("UBND phường ", "UBND các phường"),
+    ("UBND thị trấn ", "UBND các thị trấn"),
+    ("UBND huyện ", "UBND các huyện"),
+)
 
 
 def _units_cell(group: list[ItemLine]) -> str:
@@ -442,7 +446,7 @@ def _overdue_section(b: Briefing) -> Section:
     ]
     header = ["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị chủ trì", "Hạn", "Số ngày quá hạn"]
     header.append("Tiến độ gần nhất")
-    widths = (0.9, 2.0, 1.2, 5.0, 3.0, 2.2, 1.4, 2.0)
+    widths: tuple[float, ...] = (0.9, 2.0, 1.2, 5.0, 3.0, 2.2, 1.4, 2.0)
     if all(row[-1] == DASH for row in rows):  # no unit has reported: no empty column
         rows, header, widths = (
             [r[:-1] for r in rows],
