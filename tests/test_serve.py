@@ -120,15 +120,27 @@ def test_serve_runs_a_scheduled_sweep_and_stops_on_sigterm(serve: Callable[..., 
     page = httpx.get(web.group(1) + "/dang-nhap", timeout=10)
     assert page.status_code == 200 and "Đăng nhập" in page.text
     # Prefect's own CLI against this server, with the installed (pinned) FastAPI/SQLAlchemy.
-    listed = subprocess.run(
-        [str(BIN / "prefect"), "deployment", "ls"],
-        env={**_env(Path("."), served.port), "PREFECT_API_URL": served.api_url, "COLUMNS": "250"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert listed.returncode == 0, listed.stdout + listed.stderr
-    for name in ("nhac-viec-hang-ngay", "bao-cao-giao-ban-hang-thang", "theo-doi-thong-bao"):
+    # The runner registers the deployments after the schedules are announced: ask until the
+    # three are there (a loaded machine takes seconds).
+    names = ("nhac-viec-hang-ngay", "bao-cao-giao-ban-hang-thang", "theo-doi-thong-bao")
+    deadline = time.monotonic() + 90
+    while True:
+        listed = subprocess.run(
+            [str(BIN / "prefect"), "deployment", "ls"],
+            env={
+                **_env(Path("."), served.port),
+                "PREFECT_API_URL": served.api_url,
+                "COLUMNS": "250",
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, listed.stdout + listed.stderr
+        if all(name in listed.stdout for name in names) or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    for name in names:
         assert name in listed.stdout
     # The scheduler creates runs of the sweep; the served process runs one to completion.
     deadline = time.monotonic() + 150
