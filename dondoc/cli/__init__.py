@@ -3,7 +3,7 @@
 Commands live by subject: ``units``, ``notices`` (with extract and follow-up), ``progress``
 (assignment, extension, progress import), ``reminders`` (remind, outbox, serve) and
 ``reports`` (briefing, scorecard); ``common`` holds the consoles, error messages and date
-options they share."""
+options they share; ``vietnamese`` makes Typer's own words (help, usage errors) Vietnamese."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from dondoc.cli.notices import notice_app
 from dondoc.cli.progress import assignment_app, extension_app, progress_app
 from dondoc.cli.units import units_app
 from dondoc.cli.users import user_app
+from dondoc.cli.vietnamese import DondocTyper
 from models.db import check_actor, set_actor
 from services.database import init_database
 
-app = typer.Typer(
+app = DondocTyper(
+    name="dondoc",
     help="dondoc – theo dõi, đôn đốc thực hiện nhiệm vụ trong thông báo kết luận và công văn.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -31,7 +33,8 @@ app = typer.Typer(
 @app.callback()
 def _main(
     actor: Annotated[
-        str | None, typer.Option("--actor", help="Tên người thao tác, ghi vào nhật ký.")
+        str | None,
+        typer.Option("--actor", metavar="TÊN", help="Tên người thao tác, ghi vào nhật ký."),
     ] = None,
 ) -> None:
     if actor is not None:
@@ -69,7 +72,9 @@ app.command()(web.web)
 
 @app.command()
 def demo(
-    as_of: Annotated[str, typer.Option("--as-of", help="Ngày tính trạng thái.")] = "2024-08-26",
+    as_of: Annotated[
+        str, typer.Option("--as-of", metavar="NGÀY", help="Ngày tính trạng thái.")
+    ] = "2024-08-26",
     fresh: Annotated[bool, typer.Option(help="Xóa cơ sở dữ liệu demo cũ trước khi chạy.")] = True,
 ) -> None:
     """Chạy thử toàn bộ: danh mục, ba thông báo mẫu, tiến độ, gia hạn, bảng trạng thái."""

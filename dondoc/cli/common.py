@@ -17,17 +17,23 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError, Programm
 from dondoc.settings import get_settings
 from tasks.errors import DondocError, InputError
 from tasks.fileio import parse_date_value
+from tasks.progress_table import fold
 
 console = Console()
 if not console.is_terminal:  # logs and pipes: wide enough for the status table
     console = Console(width=140)
 err = Console(stderr=True)
 T = TypeVar("T")
+YES_WORDS = frozenset({"c", "co", "dong y", "y", "yes"})
+NO_WORDS = frozenset({"k", "khong", "n", "no"})
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    """Print the message (plain text: a file name or a cell may hold "[…]") and exit."""
+def fail(message: str, code: int = 2, *, hint: str | None = None) -> NoReturn:
+    """Print the message (plain text: a file name or a cell may hold "[…]"), then the hint
+    on a line of its own (where to read more), and exit."""
     err.print(f"[bold red]Lỗi:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    if hint:
+        err.print(escape(hint), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -94,3 +100,23 @@ def moment_option(value: str | None) -> datetime:
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
     except ValueError:
         raise InputError(f"Giờ «{time_part}» không hợp lệ; ghi dạng 08:30.") from None
+
+
+def confirm(question: str) -> bool:
+    """Ask a yes/no question; «c»/«có» (or y) is yes, «k»/«không» (or n, or nothing) is no."""
+    while True:
+        answer = fold(typer.prompt(f"{question} [c/K]", default="", show_default=False))
+        if not answer or answer in NO_WORDS:
+            return False
+        if answer in YES_WORDS:
+            return True
+        err.print("[bold red]Lỗi:[/] trả lời «c» (có) hoặc «k» (không).", highlight=False)
+
+
+def ask_new_password() -> str:
+    """A new password typed twice without echo, asked again until both agree."""
+    while True:
+        password = typer.prompt("Mật khẩu", hide_input=True)
+        if password == typer.prompt("Nhập lại mật khẩu", hide_input=True):
+            return str(password)
+        err.print("[bold red]Lỗi:[/] hai lần nhập không giống nhau; nhập lại.", highlight=False)

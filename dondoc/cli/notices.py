@@ -11,7 +11,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dondoc.cli.common import console, day_option, err, fail, run
+from dondoc.cli.common import confirm, console, day_option, err, fail, run
+from dondoc.cli.vietnamese import DondocTyper
 from dondoc.views import review_table, short
 from services.database import ready_session
 from services.follow_up import (
@@ -32,17 +33,22 @@ from services.notices import (
 from tasks.errors import InputError
 from tasks.reminders import local_time
 
-notice_app = typer.Typer(help="Thông báo, công văn.", no_args_is_help=True)
+notice_app = DondocTyper(help="Thông báo, công văn.", no_args_is_help=True)
 
 
 @notice_app.command("add")
 def notice_add(
     file: Annotated[
         Path | None,
-        typer.Argument(help="Văn bản gốc: .docx, .pdf có lớp chữ, hoặc .txt (UTF-8)."),
+        typer.Argument(
+            metavar="TỆP", help="Văn bản gốc: .docx, .pdf có lớp chữ, hoặc .txt (UTF-8)."
+        ),
     ] = None,
     from_file: Annotated[
-        Path | None, typer.Option("--from", help="Tệp YAML của thông báo (xem examples/notices/).")
+        Path | None,
+        typer.Option(
+            "--from", metavar="TỆP.yaml", help="Tệp YAML của thông báo (xem examples/notices/)."
+        ),
     ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Xác nhận không hỏi (dùng trong script).")
@@ -54,10 +60,16 @@ def notice_add(
         ),
     ] = False,
     issuer: Annotated[
-        str | None, typer.Option("--issuer", help="Cơ quan ban hành, khi văn bản không ghi rõ.")
+        str | None,
+        typer.Option(
+            "--issuer", metavar="CƠ_QUAN", help="Cơ quan ban hành, khi văn bản không ghi rõ."
+        ),
     ] = None,
     issued_on: Annotated[
-        str | None, typer.Option("--issued-on", help="Ngày ban hành, khi văn bản để trống ngày.")
+        str | None,
+        typer.Option(
+            "--issued-on", metavar="NGÀY", help="Ngày ban hành, khi văn bản để trống ngày."
+        ),
     ] = None,
 ) -> None:
     """Đăng ký thông báo: đọc văn bản gốc, cho xem lại các nhiệm vụ rồi lưu; hoặc từ tệp YAML (--from)."""
@@ -94,7 +106,7 @@ def _add_document(
         mapping = _edit_mapping(draft)
     else:
         draft.require_header()
-        if not yes and not typer.confirm("Đăng ký thông báo này?", default=False):
+        if not yes and not confirm("Đăng ký thông báo này?"):
             console.print("Chưa đăng ký gì.")
             raise typer.Exit(1)
     with ready_session() as session:
@@ -153,7 +165,8 @@ def follow_up(
     notice: Annotated[
         str | None,
         typer.Argument(
-            help="Số (54/TB-VP) hoặc mã của thông báo; bỏ trống: mọi thông báo còn chờ."
+            metavar="THÔNG_BÁO",
+            help="Số (54/TB-VP) hoặc mã của thông báo; bỏ trống: mọi thông báo còn chờ.",
         ),
     ] = None,
 ) -> None:
@@ -180,7 +193,9 @@ def follow_up(
 
 
 def extract(
-    file: Annotated[Path, typer.Argument(help="Văn bản: .docx, .pdf có lớp chữ, hoặc .txt.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="TỆP", help="Văn bản: .docx, .pdf có lớp chữ, hoặc .txt.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
 ) -> None:
     """Đọc một văn bản và in các nhiệm vụ trích xuất được (không lưu gì)."""

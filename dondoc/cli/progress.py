@@ -12,33 +12,44 @@ from rich.markup import escape
 from rich.table import Table
 
 from dondoc.cli.common import console, day_option, fail, run
+from dondoc.cli.vietnamese import DondocTyper
 from models.progress import ProgressState
 from services.database import ready_session
 from services.progress import ask_extension, decide, import_progress_table, report_progress
 from tasks.errors import DondocError
 
-assignment_app = typer.Typer(help="Tiến độ nhiệm vụ của từng đơn vị.", no_args_is_help=True)
-extension_app = typer.Typer(help="Quyết định đề nghị gia hạn.", no_args_is_help=True)
-progress_app = typer.Typer(help="Báo cáo tiến độ của các đơn vị.", no_args_is_help=True)
+assignment_app = DondocTyper(help="Tiến độ nhiệm vụ của từng đơn vị.", no_args_is_help=True)
+extension_app = DondocTyper(help="Quyết định đề nghị gia hạn.", no_args_is_help=True)
+progress_app = DondocTyper(help="Báo cáo tiến độ của các đơn vị.", no_args_is_help=True)
 
 
 @assignment_app.command("update")
 def assignment_update(
     assignment_id: Annotated[
-        int, typer.Argument(help="Mã nhiệm vụ giao (cột «Mã» của dondoc status).")
+        int,
+        typer.Argument(metavar="MÃ", help="Mã nhiệm vụ giao (cột «Mã» của dondoc status)."),
     ],
     state: Annotated[ProgressState, typer.Option("--status", help="in_progress hoặc done.")],
     on: Annotated[
-        str | None, typer.Option("--on", help="Ngày báo cáo/hoàn thành; mặc định hôm nay.")
+        str | None,
+        typer.Option("--on", metavar="NGÀY", help="Ngày báo cáo/hoàn thành; mặc định hôm nay."),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Ghi chú tiến độ.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="GHI_CHÚ", help="Ghi chú tiến độ.")
+    ] = None,
     evidence: Annotated[
-        str | None, typer.Option("--evidence", help="Tài liệu kiểm chứng: đường dẫn tệp hoặc URL.")
+        str | None,
+        typer.Option(
+            "--evidence",
+            metavar="TỆP_HOẶC_URL",
+            help="Tài liệu kiểm chứng: đường dẫn tệp hoặc URL.",
+        ),
     ] = None,
     period: Annotated[
         str | None,
         typer.Option(
             "--period",
+            metavar="KỲ",
             help="Nhiệm vụ định kỳ: kỳ được báo cáo (2024-06, 2024-Q2 hoặc 2024); "
             "mặc định kỳ chứa ngày --on.",
         ),
@@ -68,9 +79,9 @@ def assignment_update(
 
 @assignment_app.command("extend")
 def assignment_extend(
-    assignment_id: Annotated[int, typer.Argument(help="Mã nhiệm vụ giao.")],
-    to: Annotated[str, typer.Option("--to", help="Hạn mới đề nghị (30/9/2024).")],
-    reason: Annotated[str, typer.Option("--reason", help="Lý do xin gia hạn.")],
+    assignment_id: Annotated[int, typer.Argument(metavar="MÃ", help="Mã nhiệm vụ giao.")],
+    to: Annotated[str, typer.Option("--to", metavar="NGÀY", help="Hạn mới đề nghị (30/9/2024).")],
+    reason: Annotated[str, typer.Option("--reason", metavar="LÝ_DO", help="Lý do xin gia hạn.")],
 ) -> None:
     """Lập đề nghị gia hạn cho một nhiệm vụ giao (chờ lãnh đạo duyệt)."""
 
@@ -108,11 +119,14 @@ def _decide(extension_id: int, approve: bool, on: str | None, note: str | None) 
 
 @extension_app.command("approve")
 def extension_approve(
-    extension_id: Annotated[int, typer.Argument(help="Số đề nghị gia hạn.")],
+    extension_id: Annotated[int, typer.Argument(metavar="SỐ", help="Số đề nghị gia hạn.")],
     on: Annotated[
-        str | None, typer.Option("--on", help="Ngày quyết định; mặc định hôm nay.")
+        str | None,
+        typer.Option("--on", metavar="NGÀY", help="Ngày quyết định; mặc định hôm nay."),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Ghi chú của lãnh đạo.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="GHI_CHÚ", help="Ghi chú của lãnh đạo.")
+    ] = None,
 ) -> None:
     """Duyệt đề nghị gia hạn: đổi hạn thực tế, giữ hạn cũ."""
     _decide(extension_id, True, on, note)
@@ -120,11 +134,14 @@ def extension_approve(
 
 @extension_app.command("reject")
 def extension_reject(
-    extension_id: Annotated[int, typer.Argument(help="Số đề nghị gia hạn.")],
+    extension_id: Annotated[int, typer.Argument(metavar="SỐ", help="Số đề nghị gia hạn.")],
     on: Annotated[
-        str | None, typer.Option("--on", help="Ngày quyết định; mặc định hôm nay.")
+        str | None,
+        typer.Option("--on", metavar="NGÀY", help="Ngày quyết định; mặc định hôm nay."),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Lý do từ chối.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="LÝ_DO", help="Lý do từ chối.")
+    ] = None,
 ) -> None:
     """Từ chối đề nghị gia hạn; hạn giữ nguyên."""
     _decide(extension_id, False, on, note)
@@ -135,7 +152,8 @@ def progress_import(
     file: Annotated[
         Path,
         typer.Argument(
-            help="Bảng tiến độ .csv (UTF-8, dấu phẩy hoặc chấm phẩy) hoặc .xlsx (trang đầu)."
+            metavar="TỆP",
+            help="Bảng tiến độ .csv (UTF-8, dấu phẩy hoặc chấm phẩy) hoặc .xlsx (trang đầu).",
         ),
     ],
     dry_run: Annotated[

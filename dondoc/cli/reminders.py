@@ -35,7 +35,11 @@ STATE_WORDS: dict[str, str] = {
 def remind(
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Thời điểm nhắc (26/08/2024 08:30); mặc định bây giờ."),
+        typer.Option(
+            "--as-of",
+            metavar="NGÀY_GIỜ",
+            help="Thời điểm nhắc (26/08/2024 08:30); mặc định bây giờ.",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Chỉ xem sẽ gửi gì, không gửi, không ghi.")

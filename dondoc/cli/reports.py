@@ -24,11 +24,18 @@ def status(
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", help="Tính đến ngày (30/8/2024 hoặc 2024-08-30); mặc định hôm nay."
+            "--as-of",
+            metavar="NGÀY",
+            help="Tính đến ngày (30/8/2024 hoặc 2024-08-30); mặc định hôm nay.",
         ),
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Chỉ một đơn vị (mã).")] = None,
-    notice: Annotated[str | None, typer.Option("--notice", help="Chỉ một thông báo (số).")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", metavar="MÃ_ĐƠN_VỊ", help="Chỉ một đơn vị (mã).")
+    ] = None,
+    notice: Annotated[
+        str | None,
+        typer.Option("--notice", metavar="SỐ", help="Chỉ một thông báo (số)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
 ) -> None:
     """Tình hình thực hiện nhiệm vụ tính đến một ngày, theo sáu nhóm trạng thái."""
@@ -63,7 +70,9 @@ class PeriodKind(StrEnum):
 
 
 def briefing(
-    month: Annotated[str, typer.Option("--month", help="Tháng báo cáo, dạng YYYY-MM.")],
+    month: Annotated[
+        str, typer.Option("--month", metavar="THÁNG", help="Tháng báo cáo, dạng YYYY-MM.")
+    ],
     fmt: Annotated[
         BriefingFormat, typer.Option("--format", help="docx, html, md hoặc json.")
     ] = BriefingFormat.md,
@@ -75,7 +84,11 @@ def briefing(
     ] = PeriodKind.calendar,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Ngày tính trạng thái; mặc định cuối kỳ (hoặc hôm nay)."),
+        typer.Option(
+            "--as-of",
+            metavar="NGÀY",
+            help="Ngày tính trạng thái; mặc định cuối kỳ (hoặc hôm nay).",
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Tệp ghi báo cáo; bỏ trống: in ra màn hình.")
@@ -104,7 +117,8 @@ def briefing(
 
 def scorecard(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Ngày cuối của 12 tháng; mặc định hôm nay.")
+        str | None,
+        typer.Option("--as-of", metavar="NGÀY", help="Ngày cuối của 12 tháng; mặc định hôm nay."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
 ) -> None:

@@ -13,7 +13,7 @@ from services.unit_links import current_link, revoke, unit_by_code
 
 
 def unit_link(
-    code: Annotated[str, typer.Argument(help="Mã đơn vị.")],
+    code: Annotated[str, typer.Argument(metavar="MÃ_ĐƠN_VỊ", help="Mã đơn vị.")],
     revoke_all: Annotated[
         bool,
         typer.Option("--revoke", help="Thu hồi mọi liên kết cũ của đơn vị và cấp liên kết mới."),

@@ -10,15 +10,16 @@ import typer
 from rich.tree import Tree
 
 from dondoc.cli.common import console, run
+from dondoc.cli.vietnamese import DondocTyper
 from services.database import ready_session
 from services.units import import_units, list_units
 
-units_app = typer.Typer(help="Danh mục đơn vị.", no_args_is_help=True)
+units_app = DondocTyper(help="Danh mục đơn vị.", no_args_is_help=True)
 
 
 @units_app.command("import")
 def units_import(
-    file: Annotated[Path, typer.Argument(help="Tệp danh mục .yaml hoặc .csv.")],
+    file: Annotated[Path, typer.Argument(metavar="TỆP", help="Tệp danh mục .yaml hoặc .csv.")],
 ) -> None:
     """Nhập danh mục đơn vị; nhập lại sẽ cập nhật theo mã, không tạo trùng."""
 

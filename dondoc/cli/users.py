@@ -7,25 +7,28 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dondoc.cli.common import console, run
+from dondoc.cli.common import ask_new_password, console, run
+from dondoc.cli.vietnamese import DondocTyper
 from models.web import Role
 from services.accounts import add_user, list_users
 from services.database import ready_session
 
-user_app = typer.Typer(help="Tài khoản đăng nhập trang web.", no_args_is_help=True)
+user_app = DondocTyper(help="Tài khoản đăng nhập trang web.", no_args_is_help=True)
 ROLE_WORDS = {Role.ADMIN: "quản trị", Role.CLERK: "văn thư", Role.LEADER: "lãnh đạo"}
 
 
 @user_app.command("add")
 def user_add(
-    name: Annotated[str, typer.Argument(help="Tên đăng nhập (không có khoảng trắng).")],
+    name: Annotated[
+        str, typer.Argument(metavar="TÊN", help="Tên đăng nhập (không có khoảng trắng).")
+    ],
     role: Annotated[Role, typer.Option("--role", help="admin, clerk hoặc leader.")],
     display_name: Annotated[
-        str | None, typer.Option("--display-name", help="Họ tên hiển thị.")
+        str | None, typer.Option("--display-name", metavar="HỌ_TÊN", help="Họ tên hiển thị.")
     ] = None,
 ) -> None:
     """Tạo tài khoản; hỏi mật khẩu (ít nhất 8 ký tự), chỉ lưu bản băm argon2."""
-    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    password = ask_new_password()
 
     def go() -> None:
         with ready_session() as session:

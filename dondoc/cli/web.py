@@ -12,7 +12,9 @@ from services.database import ready_session
 
 
 def web(
-    host: Annotated[str | None, typer.Option("--host", help="Địa chỉ lắng nghe.")] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", metavar="ĐỊA_CHỈ", help="Địa chỉ lắng nghe.")
+    ] = None,
     port: Annotated[int | None, typer.Option("--port", help="Cổng.")] = None,
 ) -> None:
     """Chạy trang web của văn phòng và của các đơn vị (đến khi dừng bằng Ctrl-C)."""

@@ -1,0 +1,214 @@
+"""The clerk's terminal text: every ``--help`` in Vietnamese, usage errors as «Lỗi: …» in
+Vietnamese with exit code 2, prompts answered in Vietnamese."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.main import get_command
+
+from dondoc.cli import app
+from tests.helpers import MINI_NOTICE, MINI_UNITS, snapshot
+from tests.helpers import run_cli as run
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_004 = ROOT / "tests" / "data" / "seeds" / "004_c66a1e2327b84e98.txt"
+HEADER = ("--issuer", "UBND huyện Hương Sơn", "--issued-on", "28/06/2024")
+
+# Typer's English, and Python's type names (<int>, <str>…), never shown to the clerk.
+ENGLISH_HELP = (
+    "Usage",
+    "Options",
+    "Show this message",
+    "Commands",
+    "Arguments",
+    "[default",
+    "[required]",
+    "completion",
+    "<str>",
+    "<int>",
+    "<bool>",
+    "<path>",
+    "<list",
+)
+ENGLISH_ERRORS = (
+    "Usage",
+    "Error",
+    "Invalid",
+    "Missing",
+    "No such",
+    "Try '",
+    "Did you mean",
+    "Got unexpected",
+    "requires",
+    "does not take",
+    "is not one of",
+    "Input should",
+    "Traceback",
+)
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    """Every group and command of the app, walked from Typer's own tree (a new command is
+    covered without touching this file)."""
+    paths: list[tuple[str, ...]] = []
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        paths.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name))
+
+    walk(get_command(app), ())
+    return paths
+
+
+COMMAND_PATHS = _command_paths()
+
+
+def _flat(out: str) -> str:
+    """The output without rich's boxes and line wrapping: words separated by one space."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", out).split())
+
+
+def test_the_walk_finds_the_commands() -> None:
+    """The walk reaches nested commands (else the help test below would prove little)."""
+    assert ("assignment", "update") in COMMAND_PATHS
+    assert ("units", "link") in COMMAND_PATHS
+    assert ("status",) in COMMAND_PATHS
+    assert len(COMMAND_PATHS) > 25
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS, ids=lambda p: " ".join(p) or "dondoc")
+def test_every_help_is_vietnamese(path: tuple[str, ...]) -> None:
+    code, out = run(*path, "--help")
+    assert code == 0, out
+    flat = _flat(out)
+    assert flat.startswith(f"Cách dùng: {' '.join(('dondoc', *path))} [TÙY_CHỌN]"), out
+    assert "--help Hiện hướng dẫn này rồi thoát." in flat, out
+    assert "Tùy chọn" in flat
+    found = [word for word in ENGLISH_HELP if word in out]
+    assert not found, f"English in «dondoc {' '.join(path)} --help»: {found}\n{out}"
+
+
+def test_help_headings_and_notes() -> None:
+    """The headings of arguments and commands, and the required and default notes."""
+    flat = _flat(run("assignment", "update", "--help")[1])
+    assert "Đối số" in flat and "[bắt buộc]" in flat
+    assert "MÃ SỐ Mã nhiệm vụ giao" in flat and "--on NGÀY" in flat
+    flat = _flat(run("outbox", "--help")[1])
+    assert "--limit SỐ Số dòng tối đa. [mặc định: 200]" in flat
+    flat = _flat(run("--help")[1])
+    assert "Cách dùng: dondoc [TÙY_CHỌN] LỆNH [ĐỐI_SỐ]..." in flat and "Lệnh init" in flat
+
+
+def test_a_group_without_its_command_shows_its_help() -> None:
+    code, out = run("assignment")
+    assert code == 2
+    flat = _flat(out)
+    assert flat.startswith("Cách dùng: dondoc assignment") and "Lệnh" in flat
+    assert "update" in flat and "Lỗi" not in flat
+
+
+@pytest.fixture
+def text_db(app_env: str) -> str:
+    """The mini directory and the mini notice (12/TB-VP) in a new database."""
+    for args in (("init",), ("units", "import", str(MINI_UNITS))):
+        code, out = run(*args)
+        assert code == 0, out
+    code, out = run("notice", "add", "--from", str(MINI_NOTICE))
+    assert code == 0, out
+    return app_env
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ("assignment", "update", "một", "--status", "done"),
+            ["«một» của đối số MÃ", "số nguyên", "«dondoc assignment update --help»"],
+        ),
+        (
+            ("assignment", "update", "1", "--status", "xong"),
+            ["«xong» của tùy chọn --status", "chỉ nhận in_progress, done"],
+        ),
+        (("assignment", "update", "1"), ["Thiếu tùy chọn --status", "in_progress hoặc done"]),
+        (("assignment", "update"), ["Thiếu đối số MÃ", "mã nhiệm vụ giao"]),
+        (
+            ("assignment", "extend", "1", "--to", "30/9/2024"),
+            ["Thiếu tùy chọn --reason: lý do xin gia hạn."],
+        ),
+        (("briefing",), ["Thiếu tùy chọn --month: tháng báo cáo, dạng YYYY-MM."]),
+        (
+            ("briefing", "--month", "2024-08", "--format", "pdf"),
+            ["«pdf» của tùy chọn --format", "chỉ nhận docx, html, md, json"],
+        ),
+        (
+            ("briefing", "--month", "2024-08", "--period", "quý"),
+            ["«quý» của tùy chọn --period", "chỉ nhận calendar, 15-14"],
+        ),
+        (
+            ("user", "add", "ngan", "--role", "sếp"),
+            ["«sếp» của tùy chọn --role", "chỉ nhận admin, clerk, leader"],
+        ),
+        (("outbox", "--limit", "nhiều"), ["«nhiều» của tùy chọn --limit", "số nguyên"]),
+        (("outbox", "--retry", "x"), ["«x» của tùy chọn --retry", "số nguyên"]),
+        (("status", "--bogus"), ["Không có tùy chọn --bogus.", "«dondoc status --help»"]),
+        (("status", "--unt", "T-A-NV"), ["Không có tùy chọn --unt.", "--unit?"]),
+        (("statsu",), ["Không có lệnh «statsu».", "Có phải ý là status?"]),
+        (("status", "--unit"), ["Thiếu giá trị sau tùy chọn --unit."]),
+        (("status", "--json=có"), ["Tùy chọn --json không nhận giá trị"]),
+        (("status", "thêm", "nữa"), ["Thừa đối số: thêm nữa."]),
+        (("--actor", "Nguyễn Văn A"), ["Thiếu lệnh; các lệnh: init,", "status"]),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
+)
+def test_usage_errors_are_vietnamese(
+    text_db: str, args: tuple[str, ...], expected: list[str]
+) -> None:
+    before = snapshot(text_db)
+    code, out = run(*args)
+    assert code == 2, out
+    flat = _flat(out)
+    assert flat.startswith("Lỗi: "), out
+    for part in expected:
+        assert part in flat, f"«{part}» not in:\n{out}"
+    found = [word for word in ENGLISH_ERRORS if word in out]
+    assert not found, f"English in «dondoc {' '.join(args)}»: {found}\n{out}"
+    assert snapshot(text_db) == before
+
+
+def test_password_typed_twice_differently_is_asked_again(text_db: str) -> None:
+    code, out = run(
+        "user",
+        "add",
+        "thuky",
+        "--role",
+        "clerk",
+        stdin="matkhau-01\nkhac-nhau\nmatkhau-01\nmatkhau-01\n",
+    )
+    assert code == 0, out
+    assert "Lỗi: hai lần nhập không giống nhau; nhập lại." in out
+    assert "Đã tạo tài khoản «thuky»" in out
+    assert not [word for word in ENGLISH_ERRORS if word in out], out
+
+
+@pytest.fixture
+def seeded(app_env: str) -> str:
+    assert run("init")[0] == 0
+    code, out = run("units", "import", str(ROOT / "examples" / "units" / "seed-era.yaml"))
+    assert code == 0, out
+    return app_env
+
+
+def test_confirm_takes_vietnamese_answers(seeded: str) -> None:
+    before = snapshot(seeded)
+    code, out = run("notice", "add", str(SEED_004), *HEADER, stdin="không\n")
+    assert code == 1 and "[c/K]" in out and "Chưa đăng ký gì" in out, out
+    assert snapshot(seeded) == before
+    code, out = run("notice", "add", str(SEED_004), *HEADER, stdin="ok\ncó\n")
+    assert code == 0, out
+    assert "Lỗi: trả lời «c» (có) hoặc «k» (không)." in out and "Đã đăng ký thông báo" in out
+    assert not [word for word in ENGLISH_ERRORS if word in out], out
