@@ -8,6 +8,11 @@ spend most of its time connecting; :class:`Channels` keeps one connection per se
 for a whole batch instead, and sends dondoc's own plain-text and HTML parts (Apprise would
 derive the text part from the HTML).
 
+Every e-mail carries a sender's name (the URL's ``name=``, else DONDOC_REPORT_ISSUER, else
+«Văn phòng»), a Reply-To to the office (the URL's ``reply=``, else the secretariat's e-mail
+addresses in the escalation policy) and a Date in the office's time zone (DONDOC_TIMEZONE,
++0700), whatever the host's clock zone is.
+
 A password is never sent over a plain connection: a DONDOC_SMTP_URL with a password and
 ``mode=insecure`` (Apprise's default for ``mailto://`` to a server it does not know) is
 refused unless the server is on this machine (loopback) or
@@ -26,14 +31,16 @@ import re
 import smtplib
 import ssl
 import threading
+from datetime import datetime, tzinfo
 from email.charset import BASE64, Charset
-from email.header import Header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import apprise
 
@@ -144,8 +151,15 @@ class SmtpServer:
         self.verify: bool = bool(server.verify_certificate)
         self.timeout: float = float(server.socket_connect_timeout or 15)
         name, address = server.from_addr
-        self.sender_name: str = name or ""
         self.sender_address: str = address
+        # Apprise names the sender "Apprise" when the URL gives no name=, and keeps a name it
+        # was given already encoded for the header (=?utf-8?q?…?=).
+        given = _decoded(name) if name and name != server.app_id else ""
+        self.sender_name: str = given or _office_name()
+        self.reply_to: list[str] = [
+            formataddr((server.names.get(a) or "", a), charset="utf-8")
+            for a in sorted(server.reply_to)
+        ] or _office_addresses()
         self._refuse_plain_password(smtp_url, allow_plain_password)
 
     def _refuse_plain_password(self, smtp_url: str, allowed: bool | None) -> None:
@@ -206,10 +220,14 @@ class SmtpServer:
             msg.attach(text)
             msg.attach(MIMEText(delivery.html, "html", UTF8))  # type: ignore[arg-type]
         msg["From"] = formataddr((self.sender_name, self.sender_address), charset="utf-8")
-        msg["To"] = email_address(delivery.recipient)
+        to = email_address(delivery.recipient)
+        msg["To"] = to
+        reply_to = [a for a in self.reply_to if parseaddr(a)[1].lower() != to.lower()]
+        if reply_to:  # a unit answering the reminder writes to the office, not to the robot
+            msg["Reply-To"] = ", ".join(reply_to)
         # A Header, not a str: it encodes the Vietnamese subject (typeshed only allows str).
         msg["Subject"] = Header(delivery.subject, "utf-8")  # type: ignore[assignment]
-        msg["Date"] = formatdate(localtime=True)
+        msg["Date"] = format_datetime(datetime.now(_office_zone()))  # +0700, not the host's
         msg["Message-ID"] = make_msgid(domain=self.sender_address.rpartition("@")[2] or None)
         msg["X-Dondoc-Key"] = delivery.key
         return msg
@@ -301,6 +319,51 @@ def _smtp_reason(exc: BaseException, to: Any) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return f"Máy chủ thư từ chối người nhận {to}: {exc.recipients}"
     return f"Gửi thư tới {to} không được: {type(exc).__name__}: {exc}"
+
+
+def _decoded(name: str) -> str:
+    """A display name as text, whether Apprise kept it encoded for a header or not."""
+    try:
+        return str(make_header(decode_header(name))).strip()
+    except (ValueError, LookupError, UnicodeDecodeError):
+        return name.strip()
+
+
+def _office_name() -> str:
+    """The sender's name when DONDOC_SMTP_URL has no name=: the office issuing the briefing
+    (DONDOC_REPORT_ISSUER), else «Văn phòng»."""
+    from dondoc.settings import get_settings
+
+    return (get_settings().report_issuer or "").strip() or "Văn phòng"
+
+
+def _office_addresses() -> list[str]:
+    """Reply-To when DONDOC_SMTP_URL has no reply=: the secretariat's e-mail addresses in the
+    escalation policy (the office that follows the reminders up), none if it has none."""
+    from tasks.errors import InputError
+    from tasks.escalation_policy import default_policy
+
+    try:
+        secretariat = default_policy().secretariat
+    except (InputError, OSError, ValueError) as exc:
+        log.warning("Không đọc được chính sách nhắc việc để lấy địa chỉ trả lời thư: %s", exc)
+        return []
+    addresses = []
+    for url in secretariat:
+        if str(url).split("://", 1)[0].lower() in ("mailto", "mailtos"):
+            with contextlib.suppress(ChannelError, ValueError):
+                addresses.append(email_address(url))
+    return addresses
+
+
+def _office_zone() -> tzinfo:
+    """The office's time zone (DONDOC_TIMEZONE), which a message's Date is written in."""
+    from dondoc.settings import get_settings
+
+    try:
+        return ZoneInfo(get_settings().timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _mask(url: str) -> str:

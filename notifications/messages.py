@@ -322,7 +322,8 @@ def _groups(
                 notice_short=number or "Văn bản chưa có số",
                 ref=ref_words(r.ref),
                 text=" ".join(r.text.split()),
-                short=short_words(r.text, ZALO_SHORT),
+                # No full stop before the due date that follows it on the line.
+                short=short_words(r.text, ZALO_SHORT).rstrip(" .;:"),
                 rows=[],
             )
         groups[key].rows.append(_row(r, today=today, units=units, policy=policy))
