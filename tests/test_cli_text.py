@@ -1,8 +1,10 @@
 """The clerk's terminal text: every ``--help`` in Vietnamese, usage errors as «Lỗi: …» in
-Vietnamese with exit code 2, prompts answered in Vietnamese."""
+Vietnamese with exit code 2, the progress table's words taken by ``--status``, the outbox's
+Vietnamese state words, and prompts answered in Vietnamese."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -127,14 +129,14 @@ def text_db(app_env: str) -> str:
     ("args", "expected"),
     [
         (
+            ("assignment", "update", "1", "--status", "xong"),
+            ["--status", "«xong»", "«hoàn thành»", "«đang thực hiện»"],
+        ),
+        (
             ("assignment", "update", "một", "--status", "done"),
             ["«một» của đối số MÃ", "số nguyên", "«dondoc assignment update --help»"],
         ),
-        (
-            ("assignment", "update", "1", "--status", "xong"),
-            ["«xong» của tùy chọn --status", "chỉ nhận in_progress, done"],
-        ),
-        (("assignment", "update", "1"), ["Thiếu tùy chọn --status", "in_progress hoặc done"]),
+        (("assignment", "update", "1"), ["Thiếu tùy chọn --status", "«hoàn thành»"]),
         (("assignment", "update"), ["Thiếu đối số MÃ", "mã nhiệm vụ giao"]),
         (
             ("assignment", "extend", "1", "--to", "30/9/2024"),
@@ -153,6 +155,7 @@ def text_db(app_env: str) -> str:
             ("user", "add", "ngan", "--role", "sếp"),
             ["«sếp» của tùy chọn --role", "chỉ nhận admin, clerk, leader"],
         ),
+        (("outbox", "--state", "mất"), ["--state", "«mất»", "«thất bại» (failed)"]),
         (("outbox", "--limit", "nhiều"), ["«nhiều» của tùy chọn --limit", "số nguyên"]),
         (("outbox", "--retry", "x"), ["«x» của tùy chọn --retry", "số nguyên"]),
         (("status", "--bogus"), ["Không có tùy chọn --bogus.", "«dondoc status --help»"]),
@@ -178,6 +181,49 @@ def test_usage_errors_are_vietnamese(
     found = [word for word in ENGLISH_ERRORS if word in out]
     assert not found, f"English in «dondoc {' '.join(args)}»: {found}\n{out}"
     assert snapshot(text_db) == before
+
+
+def _assignment_id(unit: str, ref: str) -> int:
+    code, out = run("status", "--as-of", "2024-08-26", "--unit", unit, "--json")
+    assert code == 0, out
+    return int(next(a for a in json.loads(out)["assignments"] if a["ref"] == ref)["assignment_id"])
+
+
+def _status_of(aid: int, as_of: str) -> str:
+    code, out = run("status", "--as-of", as_of, "--json")
+    assert code == 0, out
+    return str(
+        next(a for a in json.loads(out)["assignments"] if a["assignment_id"] == aid)["status"]
+    )
+
+
+def test_status_takes_the_progress_table_words(text_db: str) -> None:
+    aid = _assignment_id("T-A-NV", "1")  # due 30/08/2024
+    code, out = run(
+        "assignment", "update", str(aid), "--status", "đang thực hiện", "--on", "20/8/2024"
+    )
+    assert code == 0, out
+    assert f"Đã ghi nhận nhiệm vụ giao {aid}: đang thực hiện ngày 20/08/2024" in out
+    assert _status_of(aid, "2024-08-21") == "in_time"
+    code, out = run("assignment", "update", str(aid), "--status", "hoàn thành", "--on", "25/8/2024")
+    assert code == 0, out
+    assert f"Đã ghi nhận nhiệm vụ giao {aid}: hoàn thành ngày 25/08/2024" in out
+    assert _status_of(aid, "2024-09-30") == "done_on_time"
+
+
+@pytest.mark.parametrize("word", ["Hoàn Thành", "HOAN THANH", "done"])
+def test_status_words_in_any_case_and_without_accents(text_db: str, word: str) -> None:
+    aid = _assignment_id("T-A-NV", "1")
+    code, out = run("assignment", "update", str(aid), "--status", word, "--on", "25/8/2024")
+    assert code == 0, out
+    assert _status_of(aid, "2024-09-30") == "done_on_time"
+
+
+@pytest.mark.parametrize("word", ["thất bại", "Thất Bại", "that bai", "failed"])
+def test_outbox_state_in_vietnamese(text_db: str, word: str) -> None:
+    code, out = run("outbox", "--state", word, "--json")
+    assert code == 0, out
+    assert json.loads(out) == []  # nothing sent yet; the word was understood
 
 
 def test_password_typed_twice_differently_is_asked_again(text_db: str) -> None:

@@ -15,9 +15,10 @@ from rich.markup import escape
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
 
 from dondoc.settings import get_settings
+from models.progress import ProgressState
 from tasks.errors import DondocError, InputError
 from tasks.fileio import parse_date_value
-from tasks.progress_table import fold
+from tasks.progress_table import cell_state, fold
 
 console = Console()
 if not console.is_terminal:  # logs and pipes: wide enough for the status table
@@ -82,6 +83,15 @@ def day_option(value: str | None, option: str, default: date | None = None) -> d
             raise InputError(f"Thiếu {option}.")
         return default
     return parse_date_value(value, field=option)
+
+
+def status_option(value: str, option: str = "--status") -> ProgressState:
+    """A progress state option, in the words the progress table takes: «hoàn thành»,
+    «đang thực hiện» (any case, with or without accents), done, in_progress."""
+    try:
+        return cell_state(value)
+    except InputError as exc:
+        raise InputError(exc.message, where=option) from None
 
 
 def moment_option(value: str | None) -> datetime:

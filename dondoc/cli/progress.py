@@ -11,12 +11,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dondoc.cli.common import console, day_option, fail, run
+from dondoc.cli.common import console, day_option, fail, run, status_option
 from dondoc.cli.vietnamese import DondocTyper
-from models.progress import ProgressState
 from services.database import ready_session
 from services.progress import ask_extension, decide, import_progress_table, report_progress
 from tasks.errors import DondocError
+from tasks.progress_table import STATE_LABELS
 
 assignment_app = DondocTyper(help="Tiến độ nhiệm vụ của từng đơn vị.", no_args_is_help=True)
 extension_app = DondocTyper(help="Quyết định đề nghị gia hạn.", no_args_is_help=True)
@@ -29,7 +29,14 @@ def assignment_update(
         int,
         typer.Argument(metavar="MÃ", help="Mã nhiệm vụ giao (cột «Mã» của dondoc status)."),
     ],
-    state: Annotated[ProgressState, typer.Option("--status", help="in_progress hoặc done.")],
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status",
+            metavar="TRẠNG_THÁI",
+            help="«đang thực hiện» (in_progress) hoặc «hoàn thành» (done), như trong bảng tiến độ.",
+        ),
+    ],
     on: Annotated[
         str | None,
         typer.Option("--on", metavar="NGÀY", help="Ngày báo cáo/hoàn thành; mặc định hôm nay."),
@@ -58,6 +65,7 @@ def assignment_update(
     """Ghi nhận tiến độ hoặc hoàn thành của một đơn vị."""
 
     def go() -> None:
+        state = status_option(status)
         day = day_option(on, "--on", default=date.today())
         with ready_session() as session:
             update = report_progress(
@@ -70,7 +78,7 @@ def assignment_update(
                 period=period,
             )
             key = update.period
-        word = "hoàn thành" if state is ProgressState.DONE else "đang thực hiện"
+        word = STATE_LABELS[state]
         of = f" kỳ {key}" if key else ""
         console.print(f"Đã ghi nhận nhiệm vụ giao {assignment_id}{of}: {word} ngày {day:%d/%m/%Y}.")
 

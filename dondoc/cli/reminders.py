@@ -15,6 +15,8 @@ from models.delivery import DeliveryState
 from services.database import ready_session
 from services.outbox import DeliveryView, deliveries, list_outbox, retry_failed
 from services.sweep import preview_sweep
+from tasks.errors import InputError
+from tasks.progress_table import fold
 
 STATE_COLOURS: dict[str, str] = {
     DeliveryState.SENT: "green",
@@ -30,6 +32,19 @@ STATE_WORDS: dict[str, str] = {
     DeliveryState.FAILED: "thất bại",
     DeliveryState.SUPERSEDED: "đã thay thế",
 }
+
+
+def delivery_state_option(value: str | None) -> DeliveryState | None:
+    """--state: a delivery state by its name (failed) or its Vietnamese word («thất bại»),
+    in any case, with or without accents."""
+    if value is None:
+        return None
+    wanted = fold(value)
+    for state, word in STATE_WORDS.items():
+        if wanted in (fold(state), fold(word)):
+            return DeliveryState(state)
+    accepted = ", ".join(f"«{word}» ({key})" for key, word in STATE_WORDS.items())
+    raise InputError(f"Trạng thái «{value}» không có; ghi một trong: {accepted}.", where="--state")
 
 
 def remind(
@@ -101,7 +116,14 @@ def _print_deliveries(rows: list[DeliveryView], title: str) -> None:
 
 def outbox(
     state: Annotated[
-        DeliveryState | None, typer.Option("--state", help="Chỉ một trạng thái.")
+        str | None,
+        typer.Option(
+            "--state",
+            metavar="TRẠNG_THÁI",
+            help="Chỉ một trạng thái: "
+            + ", ".join(f"«{word}» ({key})" for key, word in STATE_WORDS.items())
+            + ".",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="Số dòng tối đa.")] = 200,
@@ -119,6 +141,7 @@ def outbox(
     """Hộp thư đi: thư và tin nhắn đã gửi, đang chờ gửi lại, thất bại hoặc đã thay thế."""
 
     def go() -> None:
+        chosen = delivery_state_option(state)
         if retry or retry_all:
             with ready_session() as session:
                 result = retry_failed(session=session, ids=None if retry_all else retry)
@@ -134,7 +157,7 @@ def outbox(
                 )
             return
         with ready_session() as session:
-            rows = list_outbox(session=session, state=state.value if state else None, limit=limit)
+            rows = list_outbox(session=session, state=chosen, limit=limit)
         if as_json:
             typer.echo(json.dumps([d.to_json() for d in rows], ensure_ascii=False, indent=2))
             return
