@@ -1,6 +1,6 @@
 """The clerk's terminal text: every ``--help`` in Vietnamese, usage errors as «Lỗi: …» in
 Vietnamese with exit code 2, the progress table's words taken by ``--status``, the outbox's
-Vietnamese state words, and prompts answered in Vietnamese."""
+Vietnamese state words, and ``status --notice-id`` for a notice without a number."""
 
 from __future__ import annotations
 
@@ -165,6 +165,13 @@ def text_db(app_env: str) -> str:
         (("status", "--json=có"), ["Tùy chọn --json không nhận giá trị"]),
         (("status", "thêm", "nữa"), ["Thừa đối số: thêm nữa."]),
         (("--actor", "Nguyễn Văn A"), ["Thiếu lệnh; các lệnh: init,", "status"]),
+        (("status", "--notice-id", "x"), ["«x» của tùy chọn --notice-id", "số nguyên"]),
+        (
+            ("status", "--notice", "12/TB-VP", "--notice-id", "1"),
+            ["Chỉ dùng một trong hai: --notice (số) hoặc --notice-id (mã)."],
+        ),
+        (("status", "--notice-id", "999"), ["Không có thông báo mã 999", "dondoc notice list"]),
+        (("status", "--notice-id", "1", "--unit", "KHONG-CO"), ["Không có đơn vị mã «KHONG-CO»"]),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
 )
@@ -224,6 +231,49 @@ def test_outbox_state_in_vietnamese(text_db: str, word: str) -> None:
     code, out = run("outbox", "--state", word, "--json")
     assert code == 0, out
     assert json.loads(out) == []  # nothing sent yet; the word was understood
+
+
+def _numberless_notice(tmp_path: Path) -> Path:
+    text = MINI_NOTICE.read_text(encoding="utf-8")
+    assert "number: 12/TB-VP\n" in text and "title: Kết luận" in text
+    text = text.replace("number: 12/TB-VP\n", "number: null\n").replace(
+        "title: Kết luận", "title: Ý kiến kết luận (chưa vào sổ)"
+    )
+    path = tmp_path / "no-number.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_status_of_a_notice_without_number(text_db: str, tmp_path: Path) -> None:
+    code, out = run("notice", "add", "--from", str(_numberless_notice(tmp_path)))
+    assert code == 0 and "(chưa có số)" in out, out
+    code, out = run("notice", "list")
+    assert code == 0, out
+    ids = dict(
+        (number, int(notice_id))
+        for notice_id, number in re.findall(r"│\s*(\d+)\s*│\s*(\S+)\s*│\s*\d\d/\d\d/\d{4}", out)
+    )
+    assert set(ids) == {"12/TB-VP", "—"}, out
+
+    def status(*args: str) -> dict[str, Any]:
+        code, out = run("status", "--as-of", "2024-09-30", "--json", *args)
+        assert code == 0, out
+        return dict(json.loads(out))
+
+    everything = status()
+    numberless = status("--notice-id", str(ids["—"]))
+    rows = numberless["assignments"]
+    assert rows and all(r["notice_number"] is None for r in rows)
+    assert len(rows) + len(status("--notice", "12/TB-VP")["assignments"]) == len(
+        everything["assignments"]
+    )
+    assert sum(numberless["counts"].values()) == len(rows)
+    # The numbered notice by its id: the same report as by its number.
+    assert status("--notice-id", str(ids["12/TB-VP"])) == status("--notice", "12/TB-VP")
+    one_unit = status("--notice-id", str(ids["—"]), "--unit", "T-A-NV")["assignments"]
+    assert one_unit and {r["unit_code"] for r in one_unit} == {"T-A-NV"}
+    code, out = run("status", "--as-of", "2024-09-30", "--notice-id", str(ids["—"]))
+    assert code == 0 and "Tình hình thực hiện" in out, out
 
 
 def test_password_typed_twice_differently_is_asked_again(text_db: str) -> None:

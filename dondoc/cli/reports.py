@@ -10,14 +10,18 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlmodel import Session
 
 from dondoc.cli.common import console, day_option, run
 from dondoc.views import print_status
 from services.database import ready_session
+from services.history import notice_detail
 from services.reports import briefing_document
 from services.reports import scorecard as compute_card
-from services.status import status_report
+from services.status import StatusReport, check_filters, status_report
+from tasks.errors import InputError, NotFoundError
 from tasks.periods import parse_month
+from tasks.status import count_by_status
 
 
 def status(
@@ -34,16 +38,32 @@ def status(
     ] = None,
     notice: Annotated[
         str | None,
-        typer.Option("--notice", metavar="SỐ", help="Chỉ một thông báo (số)."),
+        typer.Option("--notice", metavar="SỐ", help="Chỉ một thông báo, theo số (54/TB-VP)."),
+    ] = None,
+    notice_id: Annotated[
+        int | None,
+        typer.Option(
+            "--notice-id",
+            metavar="MÃ",
+            help="Chỉ một thông báo, theo mã (cột «Mã» của dondoc notice list): cho thông báo "
+            "chưa có số.",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
 ) -> None:
     """Tình hình thực hiện nhiệm vụ tính đến một ngày, theo sáu nhóm trạng thái."""
 
     def go() -> None:
+        if notice is not None and notice_id is not None:
+            raise InputError("Chỉ dùng một trong hai: --notice (số) hoặc --notice-id (mã).")
         day = day_option(as_of, "--as-of", default=date.today())
         with ready_session() as session:
-            report = status_report(session=session, as_of=day, unit_code=unit, notice_number=notice)
+            if notice_id is None:
+                report = status_report(
+                    session=session, as_of=day, unit_code=unit, notice_number=notice
+                )
+            else:
+                report = _notice_status(session=session, as_of=day, notice_id=notice_id, unit=unit)
         if as_json:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
             return
@@ -55,6 +75,27 @@ def status(
         )
 
     run(go)
+
+
+def _notice_status(
+    *, session: Session, as_of: date, notice_id: int, unit: str | None
+) -> StatusReport:
+    """The status of one notice chosen by its id (a notice may have no number): the rows of
+    its page (services.history), for one unit when given, counted as status_report counts."""
+    check_filters(session=session, unit_code=unit)
+    detail = notice_detail(session=session, notice_id=notice_id, as_of=as_of)
+    if detail is None:
+        raise NotFoundError(
+            f"Không có thông báo mã {notice_id}; xem mã các thông báo (cột «Mã») bằng "
+            "«dondoc notice list»."
+        )
+    rows = [
+        row
+        for directive in detail.directives
+        for row in directive.assignments
+        if unit is None or row.unit_code == unit
+    ]
+    return StatusReport(as_of=as_of, rows=rows, counts=count_by_status(rows))
 
 
 class BriefingFormat(StrEnum):
