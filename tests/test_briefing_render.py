@@ -48,7 +48,8 @@ TOTALS = dict(zip((c.label for c in CATEGORIES), ["2", "1", "1", "1", "1", "1"],
 # Unit → Được giao, HT đúng hạn, HT quá hạn, Đang thực hiện trong hạn, Quá hạn, Không thời hạn,
 # Tỷ lệ đúng hạn (%), and against May (nothing then: dashes).
 UNITS = {
-    "Phòng Nội vụ": ["3", "2", "0", "1", "0", "0", "100,0", "—", "—"],
+    # The mini directory has a Phòng Nội vụ in each of its two districts: named with its parent.
+    "Phòng Nội vụ (UBND huyện An Phú)": ["3", "2", "0", "1", "0", "0", "100,0", "—", "—"],
     "Phòng Tư pháp": ["2", "0", "1", "0", "0", "1", "0,0", "—", "—"],
     "UBND xã Phú Hữu": ["1", "0", "0", "1", "0", "0", "—", "—", "—"],
     "UBND xã Phú Hội": ["1", "0", "0", "0", "1", "0", "0,0", "—", "—"],
@@ -364,7 +365,7 @@ def test_chart_png(june: Briefing) -> None:
     assert 300 < height < 800
     assert chart_png(june) == data  # deterministic
     assert [name for name, _ in chart_rows(june)] == [
-        "Phòng Nội vụ",
+        "Phòng Nội vụ (UBND huyện An Phú)",
         "Phòng Tư pháp",
         "UBND xã Phú Hội",
         "UBND xã Phú Hữu",
@@ -445,7 +446,7 @@ def test_previous_period_comparison(june: Briefing) -> None:
     )
     units = table_starting(md_tables(render_markdown(b)), "TT", "Đơn vị")
     rows = rows_by(units, 1)
-    assert rows["Phòng Nội vụ"][9:] == ["+75,0", "-2"]
+    assert rows["Phòng Nội vụ (UBND huyện An Phú)"][9:] == ["+75,0", "-2"]
     assert rows["Phòng Tư pháp"][9:] == ["—", "—"]
     assert rows["Tổng số"][9:] == ["+25,0", "-1"]
     body = "\n".join(p.text for p in docx.Document(BytesIO(render_docx(b))).paragraphs)

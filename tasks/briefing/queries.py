@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from dondoc.settings import Settings, get_settings
@@ -63,7 +64,7 @@ def _listed(
             col(Notice.number),
             col(Directive.ref),
             col(Directive.text),
-            col(Unit.name),
+            items.c.unit_id,
             items.c.due,
             note,
             items.c.period_key,
@@ -76,19 +77,20 @@ def _listed(
         .order_by(items.c.due, col(Notice.number), col(Directive.position), col(Unit.name))
         .limit(limit)
     ).all()
+    names = unit_names(session, {row[4] for row in rows})
     return [
         ItemLine(
             assignment_id=aid,
             notice_number=number,
             ref=ref,
             text=text,
-            unit=unit,
+            unit=names[unit_id],
             due=_as_date(due),
             days_late=(as_of - _as_date(due)).days if late else 0,
             note=latest,
             occurrence=key,
         )
-        for aid, number, ref, text, unit, due, latest, key in rows
+        for aid, number, ref, text, unit_id, due, latest, key in rows
     ]
 
 
@@ -97,14 +99,39 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
+    """Each unit's name as a report shows it: qualified by its parent («Phòng Nội vụ (UBND
+    huyện Hòn Đất)») when another unit of the directory has the same name."""
+    if not unit_ids:
+        return {}
+    parent = aliased(Unit)
+    rows = session.execute(
+        select(col(Unit.id), col(Unit.name), col(parent.name))
+        .outerjoin(parent, col(parent.id) == col(Unit.parent_id))
+        .where(col(Unit.id).in_(unit_ids))
+    ).all()
+    shared = set(
+        session.execute(
+            select(col(Unit.name))
+            .where(col(Unit.name).in_({name for _, name, _ in rows}))
+            .group_by(col(Unit.name))
+            .having(func.count() > 1)
+        ).scalars()
+    )
+    return {
+        uid: f"{name} ({above})" if name in shared and above else name for uid, name, above in rows
+    }
+
+
 def _unit_lines(
     session: Session, by_unit: dict[int, dict[str, int]], prev_by_unit: dict[int, dict[str, int]]
 ) -> list[UnitLine]:
     unit_ids = set(by_unit) | set(prev_by_unit)
+    shown = unit_names(session, unit_ids)
     names = {
-        uid: (code, name)
-        for uid, code, name in session.execute(
-            select(col(Unit.id), col(Unit.code), col(Unit.name)).where(col(Unit.id).in_(unit_ids))
+        uid: (code, shown[uid])
+        for uid, code in session.execute(
+            select(col(Unit.id), col(Unit.code)).where(col(Unit.id).in_(unit_ids))
         )
     }
     return rank_units(
