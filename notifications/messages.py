@@ -309,49 +309,54 @@ def _groups(
     today: date,
     units: dict[int, Any],
     policy: Policy,
+    max_rows: int | None = None,
+    max_groups: int | None = None,
 ) -> list[Group]:
     """One group per directive (``by_directive``: the secretariat's digests), else one per
-    reminder; in the order of the reminders (earliest due first)."""
-    groups: dict[Any, Group] = {}
+    reminder, in the order of the reminders (earliest due first): whole groups while their
+    rows fit in ``max_rows`` and they are at most ``max_groups``; the first one cut to
+    ``max_rows`` when it alone has more (its heading still counts them all). Rows are built
+    for the groups shown only: the secretariat's digest can hold 20,000 reminders."""
+    buckets: dict[Any, list[DueReminder]] = {}
     for r in reminders:
         key = (r.notice_number, r.ref, r.text) if by_directive else r.reminder_id
-        if key not in groups:
-            number = r.notice_number
-            groups[key] = Group(
-                notice=f"Văn bản số {number}" if number else "Văn bản (chưa có số)",
-                notice_short=number or "Văn bản chưa có số",
-                ref=ref_words(r.ref),
-                text=" ".join(r.text.split()),
-                # No full stop before the due date that follows it on the line.
-                short=short_words(r.text, ZALO_SHORT).rstrip(" .;:"),
-                rows=[],
-            )
-        groups[key].rows.append(_row(r, today=today, units=units, policy=policy))
-    for g in groups.values():
-        g.total = len(g.rows)
-        g.same_due = len({row.due for row in g.rows}) == 1
+        bucket = buckets.get(key)
+        if bucket is None:
+            buckets[key] = bucket = []
+        bucket.append(r)
+    chosen: list[tuple[list[DueReminder], list[DueReminder]]] = []  # (shown, all)
+    used = 0
+    for bucket in buckets.values():
+        if max_groups is not None and len(chosen) >= max_groups:
+            break
+        if max_rows is not None and used + len(bucket) > max_rows:
+            if not chosen:
+                chosen.append((bucket[:max_rows], bucket))
+            break
+        chosen.append((bucket, bucket))
+        used += len(bucket)
+    groups = []
+    for shown, bucket in chosen:
+        first = bucket[0]
+        number = first.notice_number
+        g = Group(
+            notice=f"Văn bản số {number}" if number else "Văn bản (chưa có số)",
+            notice_short=number or "Văn bản chưa có số",
+            ref=ref_words(first.ref),
+            text=" ".join(first.text.split()),
+            # No full stop before the due date that follows it on the line.
+            short=short_words(first.text, ZALO_SHORT).rstrip(" .;:"),
+            rows=[_row(r, today=today, units=units, policy=policy) for r in shown],
+            same_due=len({_due_of(r) for r in bucket}) == 1,
+            total=len(bucket),
+        )
         for row in g.rows:
             if g.same_due:
                 row.status = row.state if row.due else ""
             else:
                 row.status = f"hạn {row.due}, {row.state}" if row.due else NO_DUE.lower()
-    return list(groups.values())
-
-
-def _fitting(groups: list[Group], *, rows: int) -> list[Group]:
-    """The first directives whose units make at most ``rows`` lines; the first one cut to
-    ``rows`` when it alone has more (its heading still counts them all)."""
-    kept: list[Group] = []
-    used = 0
-    for g in groups:
-        if used + len(g.rows) > rows:
-            if not kept:
-                g.rows = g.rows[:rows]
-                kept.append(g)
-            break
-        kept.append(g)
-        used += len(g.rows)
-    return kept
+        groups.append(g)
+    return groups
 
 
 def _days_late(reminders: list[DueReminder], today: date) -> list[int]:
@@ -419,8 +424,15 @@ def render(
     unit_names = sorted({units[r.unit_id].name for r in digest.reminders})
     show_unit = digest.unit_id is None or len(unit_names) > 1
     if show_unit:  # each directive once, with its units: whole directives, as many as fit
-        everything = _groups(ordered, by_directive=True, today=today, units=units, policy=policy)
-        groups = _fitting(everything, rows=EMAIL_ITEMS) if email else everything[:ZALO_ITEMS]
+        groups = _groups(
+            ordered,
+            by_directive=True,
+            today=today,
+            units=units,
+            policy=policy,
+            max_rows=EMAIL_ITEMS if email else None,
+            max_groups=None if email else ZALO_ITEMS,
+        )
     else:
         shown = ordered[: EMAIL_ITEMS if email else ZALO_ITEMS]
         groups = _groups(shown, by_directive=False, today=today, units=units, policy=policy)
