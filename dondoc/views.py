@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from tasks.briefing.model import pct_on_time
+from tasks.briefing_render.view import pct_text
 from tasks.fileio import short_text as short
 from tasks.status import CATEGORIES, CATEGORY_BY_KEY, StatusRow
 
@@ -43,10 +45,25 @@ def summary_table(counts: dict[str, int], title: str = "Tổng hợp") -> Table:
     total = sum(counts.values())
     for cat in CATEGORIES:
         n = counts[cat.key]
-        share = f"{100 * n / total:.1f}%" if total else "—"
+        share = f"{pct_text(round(100 * n / total, 1))}%" if total else "—"
         table.add_row(f"[{cat.colour}]{cat.label}[/]", str(n), share)
     table.add_row("[bold]Tổng[/]", f"[bold]{total}[/]", "")
+    table.caption = on_time_sentence(counts)
     return table
+
+
+def on_time_sentence(counts: dict[str, int]) -> str:
+    """The on-time rate as the briefing defines and writes it: done on time over what has
+    come due (done, or overdue), its base said."""
+    due = counts["done_on_time"] + counts["done_late"] + counts["overdue"]
+    rate = pct_on_time(counts)
+    if rate is None:
+        return "Tỷ lệ hoàn thành đúng hạn: chưa có nhiệm vụ nào đến hạn."
+    return (
+        f"Tỷ lệ hoàn thành đúng hạn: {pct_text(rate)}% ({counts['done_on_time']} trên {due} "
+        "lượt giao đã đến hạn, gồm đã hoàn thành và quá hạn; không tính lượt chưa đến hạn "
+        "và không có thời hạn)."
+    )
 
 
 def print_status(

@@ -172,7 +172,8 @@ def build_view(b: Briefing, sender: Sender) -> View:
     )
 
 
-def _pct(value: float | None) -> str:
+def pct_text(value: float | None) -> str:
+    """A percentage as Vietnamese documents write it («2,1»), or a dash when unknown."""
     return DASH if value is None else f"{value:.1f}".replace(".", ",")
 
 
@@ -211,12 +212,18 @@ def _due_count(counts: dict[str, int]) -> int:
 
 def _summary_section(b: Briefing) -> Section:
     rows = [
-        [str(i), c.label, str(b.totals[c.key]), _pct(b.share(c.key)), str(b.previous_totals[c.key])]
+        [
+            str(i),
+            c.label,
+            str(b.totals[c.key]),
+            pct_text(b.share(c.key)),
+            str(b.previous_totals[c.key]),
+        ]
         for i, c in enumerate(CATEGORIES, 1)
     ]
     previous_total = sum(b.previous_totals.values())
     rows.append(
-        ["", "Tổng số", str(b.total), _pct(100.0 if b.total else None), str(previous_total)]
+        ["", "Tổng số", str(b.total), pct_text(100.0 if b.total else None), str(previous_total)]
     )
     table = Table(
         header=["TT", "Tình trạng", "Số nhiệm vụ", "Tỷ lệ (%)", "Kỳ trước"],
@@ -238,7 +245,7 @@ def _rate_sentence(b: Briefing) -> str:
     if b.pct_on_time is None:
         return f"{head}; chưa có nhiệm vụ nào đến hạn nên chưa tính tỷ lệ hoàn thành đúng hạn."
     return (
-        f"{head}; tỷ lệ hoàn thành đúng hạn đạt {_pct(b.pct_on_time)}% "
+        f"{head}; tỷ lệ hoàn thành đúng hạn đạt {pct_text(b.pct_on_time)}% "
         f"({b.totals['done_on_time']} trên {_due_count(b.totals)} nhiệm vụ đã đến hạn, "
         "gồm nhiệm vụ đã hoàn thành và nhiệm vụ quá hạn)."
     )
@@ -254,7 +261,7 @@ def _comparison_sentence(b: Briefing) -> str:
         f"{before['done_on_time']} hoàn thành đúng hạn, {before['overdue']} quá hạn"
     )
     if b.previous_pct_on_time is not None:
-        text += f", tỷ lệ hoàn thành đúng hạn {_pct(b.previous_pct_on_time)}%"
+        text += f", tỷ lệ hoàn thành đúng hạn {pct_text(b.previous_pct_on_time)}%"
     changes = [f"số nhiệm vụ quá hạn {_trend(b.totals['overdue'] - before['overdue'])}"]
     if b.pct_on_time is not None and b.previous_pct_on_time is not None:
         change = round(b.pct_on_time - b.previous_pct_on_time, 1)
@@ -298,7 +305,7 @@ def _unit_cells(counts: dict[str, int], previous: dict[str, int]) -> list[str]:
         str(counts["in_time"] + counts["due_soon"]),
         str(counts["overdue"]),
         str(counts["no_deadline"]),
-        _pct(pct),
+        pct_text(pct),
         _delta_pp(pct, pct_on_time(previous)) if previous else DASH,
         _signed(counts["overdue"] - previous["overdue"], 0) if previous else DASH,
     ]
