@@ -62,7 +62,7 @@ def loopback_smtp_url(port: int) -> str:
     """DONDOC_SMTP_URL for an SMTP server on 127.0.0.1 without TLS or login."""
     return (
         f"mailto://127.0.0.1:{port}?smtp=127.0.0.1&mode=insecure"
-        "&from=dondoc@example.gov.vn&name=dondoc"
+        "&from=vanphong@example.gov.vn"  # the sender's name: DONDOC_REPORT_ISSUER, else «Văn phòng»
     )
 
 

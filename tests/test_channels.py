@@ -65,7 +65,8 @@ def test_parts_are_dondocs_own_text_and_html(mailbox: Mailbox) -> None:
     assert message.html().strip() == d.html
     assert message.rcpt_tos == ["don-vi-1@example.gov.vn"]
     assert message.message["X-Dondoc-Key"] == d.key
-    assert "dondoc" in str(message.message["From"])
+    sender = str(message.message["From"])  # the office, by name (no name in the URL: the setting)
+    assert "vanphong@example.gov.vn" in sender and "Văn phòng" in sender
     send(delivery(2, html=None), smtp_url=mailbox.smtp_url)
     plain = mailbox.inbox[1]
     assert plain.html() == "" and "Nhiệm vụ số 2" in plain.text()
