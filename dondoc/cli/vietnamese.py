@@ -5,8 +5,10 @@ Typer (0.29, with its copy of click in ``typer._click``) writes these in English
 gettext: the help headings are constants of ``typer.rich_utils``, set here once; the usage
 line, the help option and the value types belong to the command classes below; usage errors
 are caught where the groups parse and run their commands, and worded again from what the
-exception holds (the parameter, its choices, the value typed), never from its English text
-alone. Every command of dondoc is made by :class:`DondocTyper`, which uses these classes."""
+exception holds (the parameter, its choices, the value typed). The few that click raises with
+text only (an extra argument, an unknown command) are known by how their text starts; one
+not known keeps its text after a Vietnamese lead-in. Every group and command of dondoc is made
+by :class:`DondocTyper`, which uses these classes."""
 
 from __future__ import annotations
 
