@@ -77,6 +77,32 @@ def demo_briefing(app_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     return out
 
 
+def test_the_demo_briefing_counts_directives_and_their_assignments(demo_briefing: Path) -> None:
+    """«1008 nhiệm vụ» were 38 directives × their lead units: the briefing counts both."""
+    import json
+
+    from sqlalchemy import text
+
+    code, out = run_cli(
+        "briefing", "--month", "2024-08", "--as-of", "26/08/2024", "--format", "json"
+    )
+    assert code == 0, out
+    numbers = json.loads(out)
+    with get_engine().connect() as conn:
+        expected = conn.execute(
+            text(
+                "SELECT count(DISTINCT d.id) FROM assignment a "
+                "JOIN directive d ON d.id = a.directive_id "
+                "JOIN notice n ON n.id = d.notice_id "
+                "WHERE a.role = 'lead' AND n.issued_on <= '2024-08-26' "
+                "AND (a.completed_on IS NULL OR a.completed_on >= '2024-08-01' "
+                "OR d.due_kind = 'recurring')"
+            )
+        ).scalar_one()
+    assert numbers["directives"] == expected
+    assert 10 * numbers["directives"] < numbers["total"]  # many units per directive
+
+
 def test_the_demo_briefing_prints_well(demo_briefing: Path, tmp_path: Path) -> None:
     soffice = _soffice()
     folder = tmp_path / "pdf"

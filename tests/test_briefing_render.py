@@ -24,12 +24,13 @@ from sqlmodel import Session
 from dondoc.settings import get_settings
 from tasks.briefing import KEYS, Briefing, FailedLine, UnitLine, compute_briefing
 from tasks.briefing_render import (
-    OTHERS,
+    CHART_UNITS,
     Sender,
     build_view,
     chart_figure,
     chart_png,
     chart_rows,
+    chart_title,
     render_docx,
     render_html,
     render_markdown,
@@ -49,7 +50,7 @@ TOTALS = dict(zip((c.label for c in CATEGORIES), ["2", "1", "1", "1", "1", "1"],
 # Tỷ lệ đúng hạn (%), and against May (nothing then: dashes).
 UNITS = {
     # The mini directory has a Phòng Nội vụ in each of its two districts: named with its parent.
-    "Phòng Nội vụ (UBND huyện An Phú)": ["3", "2", "0", "1", "0", "0", "100,0", "—", "—"],
+    "Phòng Nội vụ (An Phú)": ["3", "2", "0", "1", "0", "0", "100,0", "—", "—"],
     "Phòng Tư pháp": ["2", "0", "1", "0", "0", "1", "0,0", "—", "—"],
     "UBND xã Phú Hữu": ["1", "0", "0", "1", "0", "0", "—", "—", "—"],
     "UBND xã Phú Hội": ["1", "0", "0", "0", "1", "0", "0,0", "—", "—"],
@@ -364,11 +365,12 @@ def test_chart_png(june: Briefing) -> None:
     assert width == 1200  # 10 inches at 120 dpi
     assert 300 < height < 800
     assert chart_png(june) == data  # deterministic
+    # The most overdue first, then the lowest on-time share (none due: last).
     assert [name for name, _ in chart_rows(june)] == [
-        "Phòng Nội vụ (UBND huyện An Phú)",
-        "Phòng Tư pháp",
-        "UBND xã Phú Hội",
-        "UBND xã Phú Hữu",
+        "UBND xã Phú Hội",  # 1 overdue
+        "Phòng Tư pháp",  # 0 % on time
+        "Phòng Nội vụ (An Phú)",  # 100 %
+        "UBND xã Phú Hữu",  # nothing due yet
     ]
 
 
@@ -386,18 +388,23 @@ def _many_units(b: Briefing, n: int) -> Briefing:
     return replace(b, units=units)
 
 
-def test_chart_caps_the_bars(june: Briefing) -> None:
+def test_chart_shows_the_most_overdue_units(june: Briefing) -> None:
+    """40 units: the 12 with most overdue items are drawn, most overdue first, each bar noted
+    with its overdue count and on-time share; no «other units» bar to dwarf them."""
     many = _many_units(june, 40)
     rows = chart_rows(many)
-    assert len(rows) == 26
-    assert rows[0][0] == "Đơn vị số 39" and rows[24][0] == "Đơn vị số 15"
-    name, counts = rows[-1]
-    assert name == OTHERS and sum(counts.values()) == sum(range(1, 16))  # units 00–14
+    assert len(rows) == CHART_UNITS == 12
+    overdue = [counts["overdue"] for _, counts in rows]
+    assert overdue == sorted(overdue, reverse=True) and overdue[0] == max(
+        u.counts["overdue"] for u in many.units
+    )
+    assert all(n > 0 for n in overdue[: sum(1 for u in many.units if u.counts["overdue"])])
     ax = chart_figure(many).axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()][-1] == OTHERS
-    assert len(ax.patches) == 6 * 26
-    heights = {n: png_size(chart_png(_many_units(june, n)))[1] for n in (25, 26)}
-    assert png_size(chart_png(many))[1] == heights[26] > heights[25]
+    assert len(ax.patches) == 6 * 12
+    notes = [t.get_text() for t in ax.texts]
+    assert notes[0].strip().startswith(f"{overdue[0]} quá hạn")
+    assert "12 đơn vị có nhiều nhiệm vụ quá hạn nhất" in chart_title(many)
+    assert png_size(chart_png(many))[1] == png_size(chart_png(_many_units(june, 12)))[1]
 
 
 def test_chart_of_an_empty_month(may: Briefing) -> None:
@@ -446,7 +453,7 @@ def test_previous_period_comparison(june: Briefing) -> None:
     )
     units = table_starting(md_tables(render_markdown(b)), "TT", "Đơn vị")
     rows = rows_by(units, 1)
-    assert rows["Phòng Nội vụ (UBND huyện An Phú)"][9:] == ["+75,0", "-2"]
+    assert rows["Phòng Nội vụ (An Phú)"][9:] == ["+75,0", "-2"]
     assert rows["Phòng Tư pháp"][9:] == ["—", "—"]
     assert rows["Tổng số"][9:] == ["+25,0", "-1"]
     body = "\n".join(p.text for p in docx.Document(BytesIO(render_docx(b))).paragraphs)
@@ -570,3 +577,17 @@ def test_an_overdue_directive_is_one_row_with_its_units(june: Briefing) -> None:
     assert long_text[len(first[3]) - 1] in " ,-"
     html = render_html(late)
     assert long_text.strip() in html and html.count("Phòng Tư pháp; UBND xã Phú Hội") == 1
+
+
+def test_the_summary_counts_directives_and_assignments_and_says_which(june: Briefing) -> None:
+    """«1008 nhiệm vụ» that are 38 directives × their units misled: both are said, and the
+    rate's base (what has come due, what is left out)."""
+    doc = render_markdown(june)
+    assert 0 < june.directives <= june.total
+    flat = " ".join(doc.split())
+    assert (
+        f"{june.directives} nhiệm vụ giao cho các đơn vị chủ trì thành {june.total} lượt giao"
+        in flat
+    )
+    assert "lượt chưa đến hạn" in flat and "không có thời hạn không tính vào tỷ lệ" in flat
+    assert june.to_json()["directives"] == june.directives

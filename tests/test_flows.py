@@ -181,7 +181,7 @@ def test_monthly_briefing_flow_writes_documents_and_artifacts(
     assert table["type"] == "table", rows
     assert (
         rows["UBND xã Phú Hội"]["Quá hạn"] == 1
-        and rows["Phòng Nội vụ (UBND huyện An Phú)"]["Đúng hạn"] == 2
+        and rows["Phòng Nội vụ (An Phú)"]["Đúng hạn"] == 2
     )
     assert last_month(date(2025, 1, 1)) == "2024-12" and last_month(date(2025, 3, 1)) == "2025-02"
 

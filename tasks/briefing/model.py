@@ -116,6 +116,7 @@ class Briefing:
     failed: list[FailedLine]
     failed_total: int
     list_limit: int
+    directives: int = 0  # distinct directives behind the items (an item: a unit, a period)
 
     @property
     def total(self) -> int:
@@ -155,6 +156,7 @@ class Briefing:
                 "as_of": self.as_of,
                 "issuer": {"parent": self.parent, "office": self.issuer, "place": self.place},
                 "total": self.total,
+                "directives": self.directives,
                 "totals": self.totals,
                 "shares": {k: self.share(k) for k in KEYS},
                 "pct_on_time": self.pct_on_time,
@@ -256,6 +258,12 @@ def body_of(office: str) -> str:
 
 def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def place_of(body: str) -> str:
+    """A People's Committee's place («UBND huyện Hòn Đất» → «Hòn Đất»); any other name as is."""
+    m = _COMMITTEE.match(body.strip())
+    return m.group(2).strip() if m else body
 
 
 def office_line(body: str, office: str) -> str:

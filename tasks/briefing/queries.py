@@ -25,6 +25,7 @@ from tasks.briefing.model import (
     NoticeLine,
     UnitLine,
     letterhead,
+    place_of,
     rank_units,
     sum_counts,
 )
@@ -100,8 +101,9 @@ def _as_date(value: Any) -> date:
 
 
 def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
-    """Each unit's name as a report shows it: qualified by its parent («Phòng Nội vụ (UBND
-    huyện Hòn Đất)») when another unit of the directory has the same name."""
+    """Each unit's name as a report shows it: qualified by its parent's place («Phòng Nội vụ
+    (Hòn Đất)» for the one under «UBND huyện Hòn Đất») when another unit of the directory has
+    the same name."""
     if not unit_ids:
         return {}
     parent = aliased(Unit)
@@ -119,7 +121,8 @@ def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
         ).scalars()
     )
     return {
-        uid: f"{name} ({above})" if name in shared and above else name for uid, name, above in rows
+        uid: f"{name} ({place_of(above)})" if name in shared and above else name
+        for uid, name, above in rows
     }
 
 
@@ -273,4 +276,9 @@ def compute_briefing(
         failed=failed,
         failed_total=failed_total,
         list_limit=limit,
+        directives=session.execute(
+            select(func.count(func.distinct(col(Assignment.directive_id)))).select_from(
+                items.join(Assignment, col(Assignment.id) == items.c.assignment_id)
+            )
+        ).scalar_one(),
     )

@@ -7,7 +7,13 @@ the chart, ``markup`` renders HTML and Markdown, ``word`` the DOCX, ``write`` wr
 
 from __future__ import annotations
 
-from tasks.briefing_render.chart import CHART_UNITS, OTHERS, chart_figure, chart_png, chart_rows
+from tasks.briefing_render.chart import (
+    CHART_UNITS,
+    chart_figure,
+    chart_png,
+    chart_rows,
+    chart_title,
+)
 from tasks.briefing_render.markup import TEMPLATES, render_html, render_markdown
 from tasks.briefing_render.view import (
     CHANNELS,
@@ -30,7 +36,7 @@ __all__ = [
     "CHART_UNITS",
     "DASH",
     "FORMATS",
-    "OTHERS",
+    "chart_title",
     "SIGN_HINT",
     "STATE_MOTTO",
     "TEMPLATES",

@@ -1,34 +1,54 @@
-"""The briefing's chart: a stacked bar per unit (the busiest first), one colour per status."""
+"""The briefing's chart: what a leader asks of it — the units with the most overdue work, most
+overdue first, each bar stacked in the status colours and labelled with its overdue count and
+its on-time share."""
 
 from __future__ import annotations
 
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from tasks.briefing.model import KEYS, Briefing, UnitLine
+from tasks.briefing.model import Briefing, UnitLine
 from tasks.fileio import short_text
 from tasks.status import CATEGORIES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-CHART_UNITS = 25  # units drawn one by one; the rest are summed into one bar
-OTHERS = "Các đơn vị khác"
+CHART_UNITS = 12  # the units drawn: the most overdue first (the table lists them all)
 
 
 def chart_title(b: Briefing) -> str:
     """The chart's heading, also its caption in the documents."""
+    shown = min(len(b.units), CHART_UNITS)
+    if len(b.units) > CHART_UNITS:
+        return f"{shown} đơn vị có nhiều nhiệm vụ quá hạn nhất – {b.period.label}"
     return f"Tình hình thực hiện nhiệm vụ theo đơn vị – {b.period.label}"
 
 
 def chart_rows(b: Briefing) -> list[tuple[str, dict[str, int]]]:
-    """The chart's bars, top to bottom: the units with most items, then the rest summed."""
-    ranked = sorted(b.units, key=lambda u: (-u.assigned, u.name))
-    rows = [(u.name, dict(u.counts)) for u in ranked[:CHART_UNITS]]
-    rest: list[UnitLine] = ranked[CHART_UNITS:]
-    if rest:
-        rows.append((OTHERS, {k: sum(u.counts[k] for u in rest) for k in KEYS}))
-    return rows
+    """The chart's bars, top to bottom: the units with the most overdue items, then (among
+    equals) the lowest on-time share, then the most items."""
+    ranked: list[UnitLine] = sorted(
+        b.units,
+        key=lambda u: (
+            -u.counts["overdue"],
+            u.pct_on_time if u.pct_on_time is not None else 101.0,
+            -u.assigned,
+            u.name,
+        ),
+    )
+    return [(u.name, dict(u.counts)) for u in ranked[:CHART_UNITS]]
+
+
+def _bar_note(counts: dict[str, int]) -> str:
+    """«47 quá hạn · đúng hạn 2,1%» beside a bar."""
+    due = counts["done_on_time"] + counts["done_late"] + counts["overdue"]
+    share = (
+        f"đúng hạn {100 * counts['done_on_time'] / due:.1f}%".replace(".", ",")
+        if due
+        else "chưa đến hạn"
+    )
+    return f" {counts['overdue']} quá hạn · {share}"
 
 
 def chart_figure(b: Briefing) -> Figure:
@@ -57,11 +77,11 @@ def _draw_bars(fig: Figure, ax: Any, rows: list[tuple[str, dict[str, int]]]) -> 
         values = [counts[cat.key] for _, counts in rows]
         ax.barh(y, values, left=left, height=0.7, color=cat.hex, label=cat.label)
         left = [a + v for a, v in zip(left, values, strict=True)]
-    for i, total in enumerate(left):
-        ax.text(total, i, f" {total}", va="center", fontsize=9)
+    for i, (total, (_, counts)) in enumerate(zip(left, rows, strict=True)):
+        ax.text(total, i, _bar_note(counts), va="center", fontsize=9)
     ax.set_yticks(y, [short_text(name, 40) for name, _ in rows], fontsize=10)
     ax.invert_yaxis()  # the biggest unit on top
-    ax.set_xlim(0, max(left) * 1.08 + 0.5)
+    ax.set_xlim(0, max(left) * 1.45 + 0.5)  # room for the notes beside the bars
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Số nhiệm vụ (đơn vị chủ trì)")
     ax.spines[["top", "right"]].set_visible(False)

@@ -58,7 +58,7 @@ class Table:
 
 
 PAGE_CM = 16.5  # A4 between Nghị định 30's margins (3 cm left, 1.5–2 cm right)
-CELL_PAD_CM = 0.45  # Word's default cell margins (0.19 cm a side) and a little air
+CELL_PAD_CM = 0.4  # Word's default cell margins (0.19 cm a side) and a little air
 
 
 def _char_em(ch: str) -> float:
@@ -70,7 +70,7 @@ def _char_em(ch: str) -> float:
         return 0.74
     if ch in "mw":
         return 0.78
-    return 0.5
+    return 0.47
 
 
 def text_cm(token: str, font_pt: float, *, bold: bool = False) -> float:
@@ -226,7 +226,7 @@ def _summary_section(b: Briefing) -> Section:
         ["", "Tổng số", str(b.total), pct_text(100.0 if b.total else None), str(previous_total)]
     )
     table = Table(
-        header=["TT", "Tình trạng", "Số nhiệm vụ", "Tỷ lệ (%)", "Kỳ trước"],
+        header=["TT", "Tình trạng", "Số lượt giao", "Tỷ lệ (%)", "Kỳ trước"],
         rows=rows,
         align="clccc",
         widths=(1.0, 7.5, 2.6, 2.4, 3.0),
@@ -241,13 +241,19 @@ def _rate_sentence(b: Briefing) -> str:
     label = b.period.label
     if b.total == 0:
         return f"Trong {label} không có nhiệm vụ nào của các đơn vị chủ trì."
-    head = f"Trong {label}, các đơn vị chủ trì có {b.total} nhiệm vụ"
+    what = f"{b.directives} nhiệm vụ" if b.directives else "các nhiệm vụ"
+    head = (
+        f"Trong {label}, {what} giao cho các đơn vị chủ trì thành {b.total} lượt giao (mỗi "
+        "đơn vị chủ trì của một nhiệm vụ, mỗi kỳ của nhiệm vụ định kỳ là một lượt; các số "
+        "trong báo cáo đếm lượt giao)"
+    )
     if b.pct_on_time is None:
-        return f"{head}; chưa có nhiệm vụ nào đến hạn nên chưa tính tỷ lệ hoàn thành đúng hạn."
+        return f"{head}; chưa có lượt giao nào đến hạn nên chưa tính tỷ lệ hoàn thành đúng hạn."
     return (
         f"{head}; tỷ lệ hoàn thành đúng hạn đạt {pct_text(b.pct_on_time)}% "
-        f"({b.totals['done_on_time']} trên {_due_count(b.totals)} nhiệm vụ đã đến hạn, "
-        "gồm nhiệm vụ đã hoàn thành và nhiệm vụ quá hạn)."
+        f"({b.totals['done_on_time']} trên {_due_count(b.totals)} lượt giao đã đến hạn, gồm "
+        f"đã hoàn thành và quá hạn; {b.totals['in_time'] + b.totals['due_soon']} lượt chưa "
+        f"đến hạn và {b.totals['no_deadline']} lượt không có thời hạn không tính vào tỷ lệ)."
     )
 
 
@@ -453,12 +459,12 @@ def _overdue_section(b: Briefing) -> Section:
     ]
     header = ["TT", "Văn bản", "Mục", "Nội dung", "Đơn vị chủ trì", "Hạn", "Số ngày quá hạn"]
     header.append("Tiến độ gần nhất")
-    widths: tuple[float, ...] = (0.9, 2.0, 1.2, 5.0, 3.0, 2.2, 1.4, 2.0)
+    widths: tuple[float, ...] = (0.9, 2.0, 1.2, 4.2, 3.8, 2.2, 1.4, 2.2)
     if all(row[-1] == DASH for row in rows):  # no unit has reported: no empty column
         rows, header, widths = (
             [r[:-1] for r in rows],
             header[:-1],
-            (0.9, 2.0, 1.2, 6.2, 3.8, 2.2, 1.4),
+            (0.9, 2.0, 1.2, 4.6, 5.4, 2.2, 1.4),
         )
     table = Table(
         header=header,
