@@ -1,4 +1,5 @@
-"""Unit scorecard: the share of directives done on time over the last 12 months, and its trend.
+"""Unit scorecard: the share of directives done on time over the last four calendar quarters,
+and its trend.
 
 What a province reports for the administrative-reform index (Chỉ số CCHC) criterion on
 carrying out the tasks assigned by the People's Committee: of the directives a unit led that
@@ -24,14 +25,22 @@ from tasks.periods import shift_month
 TREND_DEAD_ZONE = 2.0  # percentage points: a smaller move is "stable"
 
 
+ROMAN = ("I", "II", "III", "IV")
+
+
 @dataclass
 class Window:
+    """A calendar quarter (the last one may end on the report date, before the quarter does)."""
+
     start: date
     end: date
 
     @property
     def label(self) -> str:
-        return f"{self.start:%m/%Y}–{self.end:%m/%Y}"
+        """«Quý III/2024», or «Quý III/2024 (đến 31/07/2024)» for one not over yet."""
+        name = f"Quý {ROMAN[(self.start.month - 1) // 3]}/{self.start.year}"
+        full_end = shift_month(self.start, 3) - timedelta(days=1)
+        return name if self.end == full_end else f"{name} (đến {self.end:%d/%m/%Y})"
 
 
 @dataclass
@@ -117,21 +126,19 @@ def _pct(part: int, whole: int) -> float | None:
 
 
 def windows_before(as_of: date) -> list[Window]:
-    """Four three-month windows ending on ``as_of`` (the 12 months up to that day)."""
-    # Each bound counted from as_of itself, so short months do not make the windows drift.
+    """The four calendar quarters up to ``as_of``: the quarter that holds it (cut at that day,
+    unless it is the quarter's last) and the three before it."""
+    current = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    starts = [shift_month(current, -3 * (3 - k)) for k in range(4)]
     return [
-        Window(
-            shift_month(as_of, -3 * (4 - k)) + timedelta(days=1),
-            shift_month(as_of, -3 * (3 - k)),
-        )
-        for k in range(4)
+        Window(start, min(shift_month(start, 3) - timedelta(days=1), as_of)) for start in starts
     ]
 
 
 def compute_scorecard(
     *, session: Session, as_of: date, calendar: WorkCalendar | None = None
 ) -> Scorecard:
-    """Every unit that led a directive due in the 12 months up to ``as_of``."""
+    """Every unit that led a directive due in the four calendar quarters up to ``as_of``."""
     cal = calendar or default_calendar()
     windows = windows_before(as_of)
     lines: dict[int, ScoreLine] = {}

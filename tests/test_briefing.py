@@ -151,22 +151,39 @@ def test_scorecard(session: Session) -> None:
     briefing_scenario(session)
     card = compute_scorecard(session=session, as_of=date(2024, 7, 31)).to_json()
     units = {u["code"]: u for u in card["units"]}
-    # 12 months to 31/07/2024: NV led 1 (on time), 3 in June (on time) and July (late), 6 (late).
+    # Four calendar quarters to 31/07/2024: NV led 1 (on time), 3 in June (on time) and in
+    # July (late), 6 (late).
     nv = units["T-A-NV"]
     assert (nv["due"], nv["on_time"], nv["pct_on_time"]) == (4, 2, 50.0)
-    # All four fell due in the last quarter (05–07/2024); the three before had nothing.
-    assert nv["quarters"][-1] == {"due": 4, "on_time": 2, "pct_on_time": 50.0}
-    assert [q["due"] for q in nv["quarters"][:3]] == [0, 0, 0]
+    assert card["quarters"] == [
+        "Quý IV/2023",
+        "Quý I/2024",
+        "Quý II/2024",
+        "Quý III/2024 (đến 31/07/2024)",
+    ]
+    # 1 and 3's June occurrence in the second quarter, on time; July's two in the third, late.
+    assert nv["quarters"][2] == {"due": 2, "on_time": 2, "pct_on_time": 100.0}
+    assert nv["quarters"][3] == {"due": 2, "on_time": 0, "pct_on_time": 0.0}
+    assert [q["due"] for q in nv["quarters"][:2]] == [0, 0]
     assert nv["trend"] == "chưa đủ số liệu"  # nothing in the first half-year
     assert units["T-A-TP"]["pct_on_time"] == 0.0 and "T-A-ISO" not in units
-    assert card["from"] == "2023-08-01" and card["to"] == "2024-07-31"
+    assert card["from"] == "2023-10-01" and card["to"] == "2024-07-31"
 
 
-def test_scorecard_windows_cover_twelve_months_without_gaps() -> None:
-    windows = windows_before(date(2025, 3, 31))
+def test_scorecard_windows_are_calendar_quarters_without_gaps() -> None:
+    windows = windows_before(date(2025, 3, 31))  # a quarter's last day: four whole quarters
     assert windows[0].start == date(2024, 4, 1) and windows[-1].end == date(2025, 3, 31)
+    assert [w.label for w in windows] == [
+        "Quý II/2024",
+        "Quý III/2024",
+        "Quý IV/2024",
+        "Quý I/2025",
+    ]
     for a, b in zip(windows, windows[1:], strict=False):
         assert (b.start - a.end).days == 1
+    for w in windows_before(date(2024, 11, 20)):
+        assert w.start.day == 1 and w.start.month in (1, 4, 7, 10)
+    assert windows_before(date(2024, 11, 20))[-1].end == date(2024, 11, 20)
 
 
 @pytest.mark.parametrize("month", ["2024-13", "6/2024x"])

@@ -173,10 +173,14 @@ def scorecard(
             typer.echo(json.dumps(card.to_json(), ensure_ascii=False, indent=2))
             return
         if not card.units:
-            console.print(f"Không có nhiệm vụ nào đến hạn trong 12 tháng đến ngày {day:%d/%m/%Y}.")
+            console.print(
+                f"Không có nhiệm vụ nào đến hạn trong bốn quý đến ngày {day:%d/%m/%Y} "
+                f"(từ {card.windows[0].start:%d/%m/%Y})."
+            )
             return
         table = Table(
-            title=f"Tỷ lệ hoàn thành đúng hạn, 12 tháng đến ngày {day:%d/%m/%Y} (đơn vị chủ trì)"
+            title=f"Tỷ lệ hoàn thành đúng hạn theo quý, từ {card.windows[0].start:%d/%m/%Y} "
+            f"đến {day:%d/%m/%Y} (đơn vị chủ trì)"
         )
         table.add_column("Đơn vị")
         table.add_column("Đến hạn", justify="right")
