@@ -1,5 +1,6 @@
 """The HTML briefing read on a phone (360 px wide, Debian's chromium through Playwright): no
-sideways scrolling, every cell of a wide table labelled with its column; a screenshot is saved
+sideways scrolling, every cell of a wide table labelled with its column, the chart at a
+readable size in a box of its own; a screenshot is saved
 (DONDOC_SCREENSHOTS when set) for a person to look at. Skips on a laptop without chromium,
 fails in CI (DONDOC_REQUIRE_BROWSER=1 or CI=true)."""
 
@@ -40,6 +41,10 @@ def test_the_html_briefing_fits_a_phone(session: Session, tmp_path: Path) -> Non
                 "[...document.querySelectorAll('table.wide td')].map(td => "
                 "getComputedStyle(td, '::before').content)"
             )
+            chart = page.evaluate(
+                "(() => { const i = document.querySelector('figure.chart img');"
+                " return [i.getBoundingClientRect().width, i.parentElement.clientWidth]; })()"
+            )
             desktop = browser.new_page(viewport={"width": 1280, "height": 900})
             desktop.goto(page_file.as_uri())
             header_shown = desktop.evaluate(
@@ -51,3 +56,6 @@ def test_the_html_briefing_fits_a_phone(session: Session, tmp_path: Path) -> Non
     assert labels and all(label not in ("none", "normal", '""') for label in labels)
     assert any("Đơn vị" in label for label in labels)
     assert header_shown != "none"  # on a computer (and on paper) the tables stay tables
+    # The chart keeps a readable size (its words are not shrunk to a third) and scrolls in
+    # its own box, not the page.
+    assert chart[0] >= 700 and chart[1] <= 360
