@@ -180,8 +180,7 @@ def test_monthly_briefing_flow_writes_documents_and_artifacts(
     rows = {row["Đơn vị"]: row for row in json.loads(table["data"])}
     assert table["type"] == "table", rows
     assert (
-        rows["UBND xã Phú Hội"]["Quá hạn"] == 1
-        and rows["Phòng Nội vụ (An Phú)"]["Đúng hạn"] == 2
+        rows["UBND xã Phú Hội"]["Quá hạn"] == 1 and rows["Phòng Nội vụ (An Phú)"]["Đúng hạn"] == 2
     )
     assert last_month(date(2025, 1, 1)) == "2024-12" and last_month(date(2025, 3, 1)) == "2025-02"
 
