@@ -42,13 +42,14 @@ from notifications.messages import (
 )
 from tasks.reminders import DueReminder, default_policy, take_due
 from tests.helpers import give_contacts, mini_scenario, plan_everything
+from tests.test_web_browser import CHROMIUM, _browser_or_skip  # one skip rule for chromium
 
 START = date(2024, 6, 3)  # the mini notice's issue date
 LATE = date(2024, 9, 16)  # registered after item 1's deadline (30/08/2024) had passed
 PAGE = "https://dondoc.example.gov.vn/"
 X1_LINK = PAGE + "u/phu-huu"
 NV_LINK = PAGE + "u/noi-vu"
-CHROMIUM = Path("/usr/bin/chromium")
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -494,23 +495,6 @@ def test_sender_is_named_even_without_any_setting(monkeypatch: pytest.MonkeyPatc
 
 
 # ------------------------------------------------------------------ phone width
-
-
-def _browser_or_skip() -> None:
-    """Skip with the reason on a laptop without chromium; fail where it must be present."""
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not found (apt-get install chromium): phone-width test not run"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError as exc:
-            reason = f"Playwright is not installed ({exc}): phone-width test not run"
-    if reason is None:
-        return
-    if os.environ.get("DONDOC_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (DONDOC_REQUIRE_BROWSER=1 or CI=true: this must not be skipped)")
-    pytest.skip(reason)
 
 
 def test_html_email_fits_a_phone(overdue: Sweep, late: Sweep, tmp_path: Path) -> None:
