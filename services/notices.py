@@ -16,6 +16,7 @@ from dondoc.settings import get_settings
 from models.notice import Assignment, Directive, Notice, NoticeFollowUp
 from models.unit import Unit
 from services.database import directory_if_ready, ready_session
+from tasks.deadlines import Due, DueKind
 from tasks.errors import InputError
 from tasks.extract import Extraction, annotate, extract_blocks, needs_review
 from tasks.notice_files import notice_from_mapping
@@ -25,7 +26,8 @@ from tasks.notices import (
     register_notice_file,
     store_notice,
 )
-from tasks.readers import read_document
+from tasks.readers import SourceDocument, read_document
+from tasks.readers.edxml import PackageDocument
 from tasks.units import Directory
 
 
@@ -112,8 +114,32 @@ def extract_document(*, path: Path) -> Extraction:
     one (nothing is stored)."""
     document = read_document(path)
     extraction = extract_blocks(document.blocks)
+    apply_package(extraction, document)
     annotate(extraction, directory_if_ready())
     return extraction
+
+
+def apply_package(extraction: Extraction, document: SourceDocument) -> None:
+    """An edXML package's header over what was read from its attached document's text: the
+    header is authoritative for number, date, issuer, place, signer and title; its DueDate is
+    the deadline only of the directives that state none."""
+    if not isinstance(document, PackageDocument) or document.package is None:
+        return
+    package = document.package
+    for name in ("number", "issued_on", "issuer", "place", "title", "signer"):
+        if (value := getattr(package, name)) is not None:
+            setattr(extraction, name, value)
+    if package.issued_on is not None:
+        extraction.year = package.issued_on.year
+    if package.due_date is not None:
+        due = Due(
+            DueKind.DATE,
+            package.due_date,
+            f"hạn xử lý văn bản (edXML) {package.due_date:%d/%m/%Y}",
+        )
+        for directive in extraction.directives:
+            if directive.due.kind == DueKind.NONE:
+                directive.due = due
 
 
 def draft_document(*, path: Path, issuer: str | None, issued_on: date | None) -> Draft:
@@ -121,6 +147,7 @@ def draft_document(*, path: Path, issuer: str | None, issued_on: date | None) ->
     copy leaves blank. Raises InputError when it holds no directive."""
     document = read_document(path)
     extraction = extract_blocks(document.blocks)
+    apply_package(extraction, document)
     if issuer:
         extraction.issuer = issuer
     with ready_session() as session:

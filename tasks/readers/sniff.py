@@ -11,12 +11,17 @@ from typing import Literal
 from tasks.errors import InputError
 from tasks.readers.document import ACCEPTED, Block, ScannedPdfError, SourceDocument
 from tasks.readers.docx_reader import read_docx
+from tasks.readers.edxml import PackageDocument, looks_like_edxml, parse_edxml
 from tasks.readers.pdf import read_pdf
 from tasks.readers.text import ANY_WS_RE, text_blocks
 
 
 def read_document(path: Path, *, max_bytes: int = 20_000_000) -> SourceDocument:
     """Read a TXT, DOCX or PDF file (recognised by content) into blocks.
+
+    An edXML package (QCVN 102:2016) is read as its attached PDF/DOCX, returned as a
+    :class:`PackageDocument` that also holds the package's header; its ``sha256`` is the
+    package's own (the package is the original kept).
 
     Raises InputError (ScannedPdfError for a PDF without text) for anything it cannot read.
     """
@@ -28,6 +33,15 @@ def read_document(path: Path, *, max_bytes: int = 20_000_000) -> SourceDocument:
         raise InputError(
             f"Tệp «{name}» rỗng (tệp rỗng): không có nội dung để đọc. Hãy chọn đúng tệp văn bản."
         )
+    if looks_like_edxml(data):
+        package = parse_edxml(data, name)
+        inner = f"{name} › {package.attachment.name}"
+        kind, blocks = _dispatch(package.attachment.data, inner)
+        if not blocks:
+            raise InputError(
+                f"Văn bản đính kèm «{inner}» không có đoạn văn bản nào. Hãy kiểm tra gói edXML."
+            )
+        return PackageDocument(path=path, kind=kind, blocks=blocks, sha256=sha, package=package)
     kind, blocks = _dispatch(data, name)
     if not blocks:
         raise InputError(
