@@ -45,7 +45,9 @@ def safe_file_name(name: str) -> str:
     the name; anything else is a trick)."""
     clean = unicodedata.normalize("NFC", name).strip()
     if not clean:
-        raise InputError("Chưa chọn tệp: chọn một văn bản .docx, .pdf hoặc .txt để tải lên.")
+        raise InputError(
+            "Chưa chọn tệp: chọn một văn bản .docx, .pdf, .txt hoặc gói edXML để tải lên."
+        )
     if (
         "/" in clean
         or "\\" in clean

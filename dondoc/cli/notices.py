@@ -41,7 +41,8 @@ def notice_add(
     file: Annotated[
         Path | None,
         typer.Argument(
-            metavar="TỆP", help="Văn bản gốc: .docx, .pdf có lớp chữ, hoặc .txt (UTF-8)."
+            metavar="TỆP",
+            help="Văn bản gốc: .docx, .pdf có lớp chữ, .txt (UTF-8), hoặc gói edXML (.edxml) từ hệ thống quản lý văn bản.",
         ),
     ] = None,
     from_file: Annotated[

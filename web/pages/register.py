@@ -98,7 +98,9 @@ def upload(request: Request, user: SignedIn, form: Annotated[FormData, Depends(_
     issuer, issued_on = _field(form, "issuer"), _field(form, "issued_on")
     try:
         if not isinstance(file, StarletteUpload):  # nothing chosen: a browser sends no name
-            raise InputError("Chưa chọn tệp: chọn một văn bản .docx, .pdf hoặc .txt để tải lên.")
+            raise InputError(
+                "Chưa chọn tệp: chọn một văn bản .docx, .pdf, .txt hoặc gói edXML để tải lên."
+            )
         key = create_draft(
             upload=file.file,
             client_name=file.filename or "",
