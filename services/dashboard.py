@@ -82,13 +82,16 @@ def dashboard(
     notice_number: str | None = None,
     status: str | None = None,
     role: str | None = None,
+    notice_id: int | None = None,
     limit: int = LIST_LIMIT,
 ) -> Dashboard:
     """The status of the assignments as of ``as_of`` (of one unit, one notice, one role, one
     category when given): counts (before the category filter), units by most overdue, and at most
     ``limit`` rows, overdue first."""
 
-    check_filters(session=session, unit_code=unit_code, notice_number=notice_number)
+    check_filters(
+        session=session, unit_code=unit_code, notice_number=notice_number, notice_id=notice_id
+    )
 
     def statement() -> Any:
         stmt = filtered_status_statement(
@@ -96,6 +99,7 @@ def dashboard(
             unit_code=unit_code,
             notice_number=notice_number,
             due_soon_days=get_settings().due_soon_days,
+            notice_id=notice_id,
         )
         # «lead» only: the assignments the monthly briefing counts (it leaves support out).
         return stmt if role is None else stmt.where(col(Assignment.role) == role)

@@ -9,9 +9,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from dondoc.settings import get_settings
+from models.limits import is_db_id
 from models.notice import Notice
 from models.unit import Unit
-from tasks.errors import NotFoundError
+from tasks.errors import InputError, NotFoundError
 from tasks.status import CATEGORIES, StatusRow, compute_status, count_by_status
 
 
@@ -33,22 +34,35 @@ class StatusReport:
 
 
 def status_report(
-    *, session: Session, as_of: date, unit_code: str | None = None, notice_number: str | None = None
+    *,
+    session: Session,
+    as_of: date,
+    unit_code: str | None = None,
+    notice_number: str | None = None,
+    notice_id: int | None = None,
 ) -> StatusReport:
-    """The status as of ``as_of``, for one unit or one notice when given."""
-    check_filters(session=session, unit_code=unit_code, notice_number=notice_number)
+    """The status as of ``as_of``, for one unit or one notice (by number, or by id for one
+    without a number) when given."""
+    check_filters(
+        session=session, unit_code=unit_code, notice_number=notice_number, notice_id=notice_id
+    )
     rows = compute_status(
         session=session,
         as_of=as_of,
         unit_code=unit_code,
         notice_number=notice_number,
         due_soon_days=get_settings().due_soon_days,
+        notice_id=notice_id,
     )
     return StatusReport(as_of=as_of, rows=rows, counts=count_by_status(rows))
 
 
 def check_filters(
-    *, session: Session, unit_code: str | None = None, notice_number: str | None = None
+    *,
+    session: Session,
+    unit_code: str | None = None,
+    notice_number: str | None = None,
+    notice_id: int | None = None,
 ) -> None:
     """A unit code or a notice number that names nothing is a typing mistake, not an empty
     result: say so (the status, the dashboard)."""
@@ -61,5 +75,14 @@ def check_filters(
     if number and not session.exec(select(col(Notice.id)).where(Notice.number == number)).first():
         raise NotFoundError(
             f"Không có thông báo số «{notice_number}»; xem số các thông báo bằng "
+            "«dondoc notice list» hoặc trang Thông báo."
+        )
+    if notice_number and notice_id is not None:
+        raise InputError("Chỉ chọn thông báo theo một cách: theo số hoặc theo mã.")
+    if notice_id is not None and (
+        not is_db_id(notice_id) or session.get(Notice, notice_id) is None
+    ):
+        raise NotFoundError(
+            f"Không có thông báo mã {notice_id}; xem mã các thông báo (cột «Mã») bằng "
             "«dondoc notice list» hoặc trang Thông báo."
         )

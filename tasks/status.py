@@ -166,8 +166,10 @@ def filtered_status_statement(
     notice_number: str | None = None,
     due_soon_days: int = 5,
     calendar: WorkCalendar | None = None,
+    notice_id: int | None = None,
 ) -> Any:
-    """``status_statement`` for one unit or one notice when given (no order)."""
+    """``status_statement`` for one unit or one notice (by number, or by id for a notice
+    without one) when given (no order)."""
     cal = calendar or default_calendar()
     soon_limit = cal.add_working_days(as_of, due_soon_days) if due_soon_days else as_of
     stmt = status_statement(as_of=as_of, soon_limit=soon_limit)
@@ -175,6 +177,8 @@ def filtered_status_statement(
         stmt = stmt.where(Unit.code == unit_code)
     if notice_number:
         stmt = stmt.where(Notice.number == notice_number.replace(" ", ""))
+    if notice_id is not None:
+        stmt = stmt.where(col(Notice.id) == notice_id)
     return stmt
 
 
@@ -186,6 +190,7 @@ def compute_status(
     notice_number: str | None = None,
     due_soon_days: int = 5,
     calendar: WorkCalendar | None = None,
+    notice_id: int | None = None,
 ) -> list[StatusRow]:
     """Every assignment's status as of a date, optionally for one unit or one notice.
 
@@ -197,6 +202,7 @@ def compute_status(
         notice_number=notice_number,
         due_soon_days=due_soon_days,
         calendar=calendar,
+        notice_id=notice_id,
     )
     stmt = stmt.order_by(Notice.issued_on, Notice.id, Directive.position, Unit.code)
     return [StatusRow(*row) for row in session.exec(stmt).all()]  # type: ignore[call-overload]

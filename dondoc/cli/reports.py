@@ -10,18 +10,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import Session
 
 from dondoc.cli.common import console, day_option, run
 from dondoc.views import print_status
 from services.database import ready_session
-from services.history import notice_detail
 from services.reports import briefing_document
 from services.reports import scorecard as compute_card
-from services.status import StatusReport, check_filters, status_report
-from tasks.errors import InputError, NotFoundError
+from services.status import status_report
+from tasks.errors import InputError
 from tasks.periods import parse_month
-from tasks.status import count_by_status
 
 
 def status(
@@ -58,12 +55,13 @@ def status(
             raise InputError("Chỉ dùng một trong hai: --notice (số) hoặc --notice-id (mã).")
         day = day_option(as_of, "--as-of", default=date.today())
         with ready_session() as session:
-            if notice_id is None:
-                report = status_report(
-                    session=session, as_of=day, unit_code=unit, notice_number=notice
-                )
-            else:
-                report = _notice_status(session=session, as_of=day, notice_id=notice_id, unit=unit)
+            report = status_report(
+                session=session,
+                as_of=day,
+                unit_code=unit,
+                notice_number=notice,
+                notice_id=notice_id,
+            )
         if as_json:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
             return
@@ -75,27 +73,6 @@ def status(
         )
 
     run(go)
-
-
-def _notice_status(
-    *, session: Session, as_of: date, notice_id: int, unit: str | None
-) -> StatusReport:
-    """The status of one notice chosen by its id (a notice may have no number): the rows of
-    its page (services.history), for one unit when given, counted as status_report counts."""
-    check_filters(session=session, unit_code=unit)
-    detail = notice_detail(session=session, notice_id=notice_id, as_of=as_of)
-    if detail is None:
-        raise NotFoundError(
-            f"Không có thông báo mã {notice_id}; xem mã các thông báo (cột «Mã») bằng "
-            "«dondoc notice list»."
-        )
-    rows = [
-        row
-        for directive in detail.directives
-        for row in directive.assignments
-        if unit is None or row.unit_code == unit
-    ]
-    return StatusReport(as_of=as_of, rows=rows, counts=count_by_status(rows))
 
 
 class BriefingFormat(StrEnum):

@@ -29,10 +29,16 @@ def dashboard_page(
     notice: str | None = None,
     status: str | None = None,
     role: str | None = None,
+    notice_id: str | None = None,
 ) -> Response:
     day = parse_date_value(as_of, field="Ngày") if as_of else date.today()
     if status and status not in CATEGORY_BY_KEY:
         raise InputError(f"Trạng thái «{status}» không có; chọn một trong sáu nhóm.")
+    chosen_notice = None
+    if notice_id and notice_id.strip():
+        if not notice_id.strip().isdigit():
+            raise InputError(f"Mã thông báo «{notice_id}» không hợp lệ: ghi một số, ví dụ 12.")
+        chosen_notice = int(notice_id.strip())
     if role and role not in ROLES:
         raise InputError(f"Vai trò «{role}» không có; chọn chủ trì (lead) hoặc phối hợp (support).")
     filters = {
@@ -40,6 +46,7 @@ def dashboard_page(
         "notice": notice or "",
         "status": status or "",
         "role": role or "",
+        "notice_id": "" if chosen_notice is None else str(chosen_notice),
     }
 
     def produce() -> Produced:
@@ -51,6 +58,7 @@ def dashboard_page(
                 notice_number=notice or None,
                 status=status or None,
                 role=role or None,
+                notice_id=chosen_notice,
             )
         context = {
             "title": "Tình hình thực hiện nhiệm vụ",
