@@ -339,9 +339,11 @@ def _groups(
     for shown, bucket in chosen:
         first = bucket[0]
         number = first.notice_number
+        # A notice without a number is named by its date: two such notices stay apart.
+        dated = f" ngày {first.notice_issued_on:%d/%m/%Y}" if first.notice_issued_on else ""
         g = Group(
-            notice=f"Văn bản số {number}" if number else "Văn bản (chưa có số)",
-            notice_short=number or "Văn bản chưa có số",
+            notice=f"Văn bản số {number}" if number else f"Văn bản{dated} (chưa có số)",
+            notice_short=number or f"Văn bản{dated} chưa có số",
             ref=ref_words(first.ref),
             text=" ".join(first.text.split()),
             # No full stop before the due date that follows it on the line.

@@ -168,6 +168,7 @@ class DueReminder:
     ref: str | None
     text: str
     effective_due: date | None
+    notice_issued_on: date | None = None  # names a notice that has no number
 
 
 def take_due(*, session: Session, today: date, notice_id: int | None = None) -> list[DueReminder]:
@@ -263,6 +264,7 @@ def _details() -> Any:
             col(Directive.ref),
             col(Directive.text),
             col(Assignment.effective_due),
+            col(Notice.issued_on),
         )
         .join(Assignment, col(Assignment.id) == col(Reminder.assignment_id))
         .join(Directive, col(Directive.id) == col(Assignment.directive_id))

@@ -526,3 +526,35 @@ def test_html_email_fits_a_phone(overdue: Sweep, late: Sweep, tmp_path: Path) ->
         finally:
             browser.close()
     assert all(width <= 360 for width in widths.values()), widths
+
+
+def test_notices_without_a_number_are_named_by_their_date() -> None:
+    """Two notices without a number are told apart by their issue date, in Zalo and e-mail."""
+    units = {1: SimpleNamespace(id=1, name="UBND xã Sơn Kim 1")}
+    reminders = [
+        DueReminder(
+            k,
+            20 + k,
+            "overdue_1",
+            None,
+            date(2024, 9, 2),
+            1,
+            None,
+            None,
+            "1",
+            text,
+            date(2024, 7, 1),
+            issued,
+        )  # fmt: skip
+        for k, (text, issued) in enumerate(
+            [("Rà soát hồ sơ tồn đọng.", date(2024, 6, 3)), ("Báo cáo số liệu.", date(2024, 6, 20))]
+        )
+    ]
+    for channel, url in (("zalo", "zalo://oa/7"), ("email", "mailto://sonkim1@example.gov.vn")):
+        digest = Digest(url, channel, "UBND xã Sơn Kim 1", 1, "overdue_1")
+        digest.reminders = reminders
+        _, text, _ = render(
+            digest, today=date(2024, 9, 2), units=units, policy=default_policy(), links={1: NV_LINK}
+        )
+        assert "03/06/2024" in text and "20/06/2024" in text, text
+        assert "chưa có số" in text
