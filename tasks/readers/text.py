@@ -130,9 +130,83 @@ def normalise_text(text: str) -> str:
     text = (
         text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\f", "\n").replace("\v", "\n")
     )
+    text = unfold_layout_tables(text)
     text = _ZERO_WIDTH_RE.sub("", text)
     text = text.replace("**", "")  # Markdown bold in text copies
     return _SPACE_RE.sub(" ", text)
+
+
+# --- Layout tables as text --------------------------------------------------------------
+# A header or a signature block is a two-column table in the original. Copied as text it
+# comes either as Markdown (a converter's «| Nơi nhận: | KT. CHỦ TỊCH |» rows) or as two
+# columns side by side with runs of spaces. Read row by row, the columns interleave
+# («- Các sở…; PHÓ CHỦ TỊCH»); read column by column, each column's lines follow one another,
+# as the DOCX reader gives a table's cells.
+_MD_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
+_MD_SEP_RE = re.compile(r"^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
+_MD_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_COLUMN_GAP_RE = re.compile(r"(?<=\S)(?: {4,}|\t[ \t]*)(?=\S)")
+_RIGHT_ONLY_INDENT = 20  # leading spaces of a line that sits in the right column alone
+_SIGNATURE_START_RE = re.compile(r"^\s*(?:\*\*)?\s*Nơi nhận\b", re.IGNORECASE)
+
+
+def _md_cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _columns_of_markdown(rows: list[str]) -> list[str] | None:
+    """A two-column Markdown table's lines, column by column (None: not two columns)."""
+    cells = [_md_cells(r) for r in rows if not _MD_SEP_RE.match(r)]
+    if not cells or any(len(c) != 2 for c in cells):
+        return None
+    columns: list[list[str]] = [[], []]
+    for row in cells:
+        for k, cell in enumerate(row):
+            columns[k] += [part.strip() for part in _MD_BREAK_RE.split(cell) if part.strip()]
+    return [*columns[0], "", *columns[1]]
+
+
+def _columns_of_spaced(lines: list[str]) -> list[str]:
+    """The signature block's lines set side by side with spaces, column by column."""
+    left: list[str] = []
+    right: list[str] = []
+    for line in lines:
+        parts = _COLUMN_GAP_RE.split(line.strip(), maxsplit=1)
+        indent = len(line) - len(line.lstrip(" "))
+        if len(parts) == 2:
+            left.append(parts[0])
+            right.append(parts[1])
+        elif line.strip() and indent >= _RIGHT_ONLY_INDENT:
+            right.append(line.strip())
+        elif line.strip():
+            left.append(line.strip())
+    return [*left, "", *right]
+
+
+def unfold_layout_tables(text: str) -> str:
+    """Two-column Markdown tables (anywhere) and the signature block's side-by-side columns
+    (after the last «Nơi nhận» line, when two or more of its lines have a column gap) read
+    column by column. Anything else is left as it is."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if _MD_ROW_RE.match(lines[i]):
+            j = i
+            while j < len(lines) and _MD_ROW_RE.match(lines[j]):
+                j += 1
+            unfolded = _columns_of_markdown(lines[i:j])
+            out += unfolded if unfolded is not None else lines[i:j]
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    starts = [k for k, line in enumerate(out) if _SIGNATURE_START_RE.match(line)]
+    if starts:
+        tail = out[starts[-1] :]
+        if sum(1 for line in tail if _COLUMN_GAP_RE.search(line.strip())) >= 2:
+            out = out[: starts[-1]] + _columns_of_spaced(tail)
+    return "\n".join(out)
 
 
 # A notice is a few hundred lines, and a line costs some microseconds to read: a 20 MB text
