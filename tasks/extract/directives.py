@@ -57,6 +57,20 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _units_listed_before_tasks(node: Node) -> list[str] | None:
+    """The units of a «… gồm:» dash list whose items carry tasks (lettered items under the
+    list, the lead-in «chủ trì thực hiện các nhiệm vụ sau:» glued to its last unit); None when
+    the list carries no task (a list of parts or of units only)."""
+    dashes = [d for d in node.children if d.kind in ("dash", "plus")]
+    if not dashes or not any(d.children for d in dashes):
+        return None
+    units: list[str] = []
+    for d in dashes:
+        name = re.split(r"[;.]\s", d.text.strip(), maxsplit=1)[0].strip(" ;.")
+        units += [u for u in (unit_phrases(name) or [name]) if u not in units]
+    return units
+
+
 def _is_heading_only(node: Node) -> bool:
     text = node.text.strip()
     if node.continuation:
@@ -256,6 +270,18 @@ class _Extractor:
                 list_is_parts = heading.rstrip().endswith(
                     ("gồm:", "bao gồm:")
                 ) and not REQUEST_RE.search(heading.split("gồm")[0])
+                listed = _units_listed_before_tasks(child) if list_is_parts else None
+                if listed is not None:
+                    # «2. Các sở quản lý chuyên ngành gồm: - Sở Y tế; - Sở Công Thương … chủ
+                    # trì thực hiện các nhiệm vụ sau: a) … đ)»: the units listed lead every
+                    # task under the list (the tasks are the item's own: refs 2.a … 2.đ).
+                    holder = Node(child.kind, child.label, child.text, parent=child.parent)
+                    for grand in child.children:
+                        for task in grand.children:
+                            task.parent = holder
+                            holder.children.append(task)
+                    self._walk(holder, listed or units, child_due, child_skip)
+                    continue
                 if not list_is_parts:
                     # A parent is not a directive itself, unless its own words set a dated
                     # deadline for concrete work ("Báo cáo … trước ngày 15/7/2024. Cụ thể:").
