@@ -5,7 +5,8 @@ worse than it is now.
 First run, before any change made for them (README, «Measured»): directive F1 0.894,
 dated deadlines 0.931, lead-unit recall 0.924, metadata 0.88. The floors below are this
 test's own count (tests/test_extract.compare) after the general changes that followed
-(layout tables read by column, units listed before their tasks); they only go up."""
+(layout tables read by column, units listed before their tasks, a «có ý kiến như sau:»
+lead-in); they only go up."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ FLOORS = {
     "heldout2-04": (9, 0, 3, 20),
     "heldout2-05": (7, 0, 2, 7),
     "heldout2-06": (7, 0, 4, 3),
-    "heldout2-07": (5, 0, 3, 5),
+    "heldout2-07": (8, 0, 4, 10),
     "heldout2-08": (5, 0, 2, 4),
     "heldout2-09": (4, 0, 3, 5),
 }

@@ -384,7 +384,7 @@ class _Extractor:
             (
                 i
                 for i, (t, _) in enumerate(body)
-                if re.search(r"\b(yêu cầu|đề nghị|chỉ đạo|giao)\b", t, re.IGNORECASE)
+                if re.search(r"\b(yêu cầu|đề nghị|chỉ đạo|giao|ý kiến)\b", t, re.IGNORECASE)
                 and (
                     t.endswith(":")
                     or re.search(r"\bmột số (giải pháp|nhiệm vụ|nội dung)", t, re.IGNORECASE)
