@@ -95,6 +95,7 @@ def review_table(extraction: Any, source_name: str) -> Table:
     from tasks.extract import needs_review
 
     head = [
+        f"cơ quan ban hành: {extraction.issuer or '(không đọc được: thêm --issuer)'}",
         f"Số: {extraction.number or '(trống)'}",
         f"ngày {extraction.issued_on:%d/%m/%Y}"
         if extraction.issued_on

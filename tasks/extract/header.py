@@ -101,10 +101,20 @@ def title_of(blocks: list[str]) -> str | None:
     return None
 
 
+# The document's kind («THÔNG BÁO», «KẾ HOẠCH» …) starts its title, after the header: never
+# the issuer, even when the header lost its issuer lines.
+_DOC_KIND_RE = re.compile(
+    r"^(THÔNG BÁO|CÔNG VĂN|KẾ HOẠCH|QUYẾT ĐỊNH|BÁO CÁO|CHỈ THỊ|TỜ TRÌNH|GIẤY MỜI|KẾT LUẬN|"
+    r"HƯỚNG DẪN|CHƯƠNG TRÌNH|NGHỊ QUYẾT)\b"
+)
+
+
 def issuer_of(blocks: list[str]) -> str | None:
     caps: list[str] = []
     for text in blocks[:8]:
         t = text.strip()
+        if _DOC_KIND_RE.match(t):
+            break
         if t.upper().startswith("CỘNG HÒA") or t.upper().startswith("CỘNG HOÀ"):
             continue
         if t.upper().startswith(("ĐỘC LẬP", "SỐ")) or not t:

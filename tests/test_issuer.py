@@ -1,0 +1,34 @@
+"""A header that lost its issuer lines: the document's kind («THÔNG BÁO») is not taken for
+the issuer; the review says the issuer is missing first, and `notice add --yes` stops with
+the hint to pass --issuer, then registers with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tasks.extract import extract_blocks
+from tasks.readers import read_document
+from tests.helpers import run_cli as run
+from tests.helpers import snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_000 = ROOT / "tests" / "data" / "seeds" / "000_ce37584aa6a84104.txt"
+
+
+def test_the_kind_of_document_is_never_the_issuer() -> None:
+    extraction = extract_blocks(read_document(SEED_000).blocks)
+    assert extraction.issuer is None  # was «Thông Báo»
+    assert extraction.number == "54/TB-VP"
+
+
+def test_a_missing_issuer_is_asked_for_first(app_env: str) -> None:
+    assert run("init")[0] == 0
+    code, out = run("units", "import", str(ROOT / "examples" / "units" / "seed-era.yaml"))
+    assert code == 0, out
+    before = snapshot(app_env)
+    code, out = run("notice", "add", str(SEED_000), "--yes")
+    assert code == 2 and "cơ quan ban hành" in out and "--issuer" in out, out
+    assert out.index("cơ quan ban hành") < out.index("Mục")  # at the top of the review
+    assert snapshot(app_env) == before
+    code, out = run("notice", "add", str(SEED_000), "--yes", "--issuer", "UBND huyện Hòn Đất")
+    assert code == 0, out
