@@ -78,6 +78,7 @@ FLAG_LABELS = {
     "no_unit": "không rõ đơn vị",
     "unit_not_in_directory": "đơn vị ngoài danh mục",
     "ambiguous_unit": "tên đơn vị trùng",
+    "outside_issuer": "cơ quan ban hành không có trong danh mục, không ghép đơn vị",
     "no_deadline": "không có hạn",
     "inherited_units": "đơn vị lấy từ mục trên",
     "low_confidence": "độ tin cậy thấp",

@@ -32,3 +32,29 @@ def test_a_missing_issuer_is_asked_for_first(app_env: str) -> None:
     assert snapshot(app_env) == before
     code, out = run("notice", "add", str(SEED_000), "--yes", "--issuer", "UBND huyện Hòn Đất")
     assert code == 0, out
+
+
+def test_units_of_a_committee_outside_the_directory_are_not_matched_silently(
+    app_env: str,
+) -> None:
+    """A Thái Nguyên letter read against a directory of Hà Tĩnh and Kiên Giang units: its
+    «Ủy ban nhân dân các xã, phường» are Thái Nguyên's — flagged, not matched to a group here."""
+    import json
+
+    assert run("init")[0] == 0
+    assert run("units", "import", str(ROOT / "examples" / "units" / "seed-era.yaml"))[0] == 0
+    letter = next((ROOT / "tests" / "data" / "heldout2").glob("heldout2-08-*.txt"))
+    code, out = run("extract", str(letter), "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["issuer"] == "Ủy ban nhân dân tỉnh Thái Nguyên"
+    flagged = [
+        d for d in data["directives"] if any(f.startswith("outside_issuer:") for f in d["flags"])
+    ]
+    assert flagged and all(not d["unit_codes"] for d in flagged)
+    # A notice of a committee the directory holds is matched as before.
+    code, out = run(
+        "extract", str(ROOT / "tests" / "data" / "seeds" / "004_c66a1e2327b84e98.txt"), "--json"
+    )
+    seed = json.loads(out)
+    assert not any(f.startswith("outside_issuer:") for d in seed["directives"] for f in d["flags"])

@@ -13,13 +13,18 @@ def annotate(extraction: Extraction, directory: Any | None) -> None:
     """Match unit names to the directory (``unit_codes``), and set flags and confidence.
 
     Flags: ``no_unit`` (no lead unit found), ``unit_not_in_directory:NAME``,
-    ``ambiguous_unit:NAME``, ``no_deadline``, ``inherited_units`` (units taken from the list's
+    ``ambiguous_unit:NAME``, ``outside_issuer:NAME`` (the issuer is a People's Committee the
+    directory does not hold: its units are not matched to this directory's), ``no_deadline``, ``inherited_units`` (units taken from the list's
     lead-in or the addressees), ``low_confidence``. Without a directory only the
     document-level flags are set.
     """
     from tasks.errors import AmbiguousUnitError, DondocError
 
     scope = _scope(extraction, directory) if directory is not None else None
+    # A People's Committee that the directory does not hold (another province's letter): its
+    # «Ủy ban nhân dân các xã, phường», «các sở» are its own, not this directory's — nothing
+    # is matched across, and the clerk is told.
+    foreign = directory is not None and _foreign_issuer(extraction.issuer, directory)
     for d in extraction.directives:
         flags: list[str] = []
         confidence = 1.0
@@ -32,6 +37,10 @@ def annotate(extraction: Extraction, directory: Any | None) -> None:
         if directory is not None:
             codes: list[str] = []
             for name in [*d.lead_units, *d.support_units]:
+                if foreign:
+                    flags.append(f"outside_issuer:{name}")
+                    confidence -= 0.15 if name in d.lead_units else 0.05
+                    continue
                 try:
                     match = directory.resolve(name, scope=scope)
                 except AmbiguousUnitError:
@@ -54,6 +63,29 @@ def annotate(extraction: Extraction, directory: Any | None) -> None:
         if d.confidence < 0.6:
             flags.append("low_confidence")
         d.flags = flags
+
+
+_COMMITTEE_RE = re.compile(
+    r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
+    r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+\S",
+    re.IGNORECASE,
+)
+
+
+def _foreign_issuer(issuer: str | None, directory: Any) -> bool:
+    """The issuer is a People's Committee (of a province, district or commune) that the
+    directory does not hold."""
+    from tasks.errors import AmbiguousUnitError, DondocError
+
+    if not issuer or not _COMMITTEE_RE.match(issuer.strip()):
+        return False
+    try:
+        directory.resolve(issuer)
+    except AmbiguousUnitError:
+        return False
+    except DondocError:
+        return True
+    return False
 
 
 def _scope(extraction: Extraction, directory: Any) -> int | None:
