@@ -32,9 +32,27 @@ def number_of(blocks: list[str]) -> tuple[str | None, str | None]:
             continue
         sym = re.sub(r"\s+", "", m.group("sym") or "")
         if not m.group("digits"):
-            return None, sym or None
+            return _stamped_number(blocks, sym), sym or None
         return f"{m.group('digits')}{sym}", sym or None
     return None, None
+
+
+def _stamped_number(blocks: list[str], sym: str) -> str | None:
+    """A number left blank in the header («Số:      /UBND-XD») but stamped when the document
+    was signed: a short line elsewhere on the first pages holding digits and the same symbol
+    («Số: 7432/UBND-XD»). A citation in a sentence («văn bản số 12/UBND-XD ngày …») is long
+    and is not taken."""
+    if not sym.startswith("/") or len(sym) < 3:
+        return None
+    stamp = re.compile(rf"(?<![\w/])(\d{{1,6}})\s*{re.escape(sym)}(?![\w-])")
+    for text in blocks[:60]:
+        line = text.strip()
+        if len(line) > 60:
+            continue
+        m = stamp.search(line)
+        if m:
+            return f"{m.group(1)}{sym}"
+    return None
 
 
 def date_line(text: str) -> re.Match[str] | None:
