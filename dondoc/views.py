@@ -7,8 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from tasks.briefing.model import pct_on_time
-from tasks.briefing_render.view import pct_text
+from tasks.briefing.model import due_count, pct_on_time, pct_text
 from tasks.fileio import short_text as short
 from tasks.status import CATEGORIES, CATEGORY_BY_KEY, StatusRow
 
@@ -55,7 +54,7 @@ def summary_table(counts: dict[str, int], title: str = "Tổng hợp") -> Table:
 def on_time_sentence(counts: dict[str, int]) -> str:
     """The on-time rate as the briefing defines and writes it: done on time over what has
     come due (done, or overdue), its base said."""
-    due = counts["done_on_time"] + counts["done_late"] + counts["overdue"]
+    due = due_count(counts)
     rate = pct_on_time(counts)
     if rate is None:
         return "Tỷ lệ hoàn thành đúng hạn: chưa có nhiệm vụ nào đến hạn."

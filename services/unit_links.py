@@ -279,9 +279,6 @@ class Visits:
         )
         return len(taken)
 
-    def forget(self) -> None:
-        self.take()
-
 
 FLUSH_EVERY = timedelta(seconds=60)
 VISITS = Visits(FLUSH_EVERY)

@@ -40,8 +40,6 @@ class _Kept:
         self.size = size
         self.pages: OrderedDict[Hashable, str] = OrderedDict()
         self.lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
         self.making: dict[Hashable, threading.Lock] = {}  # pages being computed, by key
 
     @contextmanager
@@ -65,7 +63,6 @@ class _Kept:
 
     def put(self, key: Hashable, html: str) -> None:
         with self.lock:
-            self.misses += 1
             self.pages[key] = html
             self.pages.move_to_end(key)
             while len(self.pages) > self.size:
@@ -74,7 +71,6 @@ class _Kept:
     def clear(self) -> None:
         with self.lock:
             self.pages.clear()
-            self.hits = self.misses = 0
 
 
 _KEPT = _Kept(MAX_PAGES)
@@ -94,10 +90,8 @@ def kept_page(
     session entries that, when present, make this one request's page its own (not kept)."""
     from web.security import csrf_token
 
-    if wants_json(request) or any(request.session.get(name) for name in personal):
-        template, context, data = produce()
-        return page(request, template, context, json=data)
-    version = request_version(request)
+    own = wants_json(request) or any(request.session.get(name) for name in personal)
+    version = None if own else request_version(request)
     if version is None:
         template, context, data = produce()
         return page(request, template, context, json=data)
@@ -112,10 +106,6 @@ def kept_page(
                     {"request": request, "flash_lines": [], **context, "csrf": CSRF_SLOT}
                 )
                 _KEPT.put(full_key, html)
-            else:
-                _KEPT.hits += 1
-    else:
-        _KEPT.hits += 1
     return HTMLResponse(html.replace(CSRF_SLOT, csrf_token(request)))
 
 
@@ -152,12 +142,6 @@ def kept_fact(request: Request, key: Hashable, compute: Callable[[], Any]) -> An
     return value
 
 
-def kept_counts() -> dict[str, int]:
-    """Pages shown from the store and computed, since the start (approximate: counted
-    without a lock)."""
-    return {"hits": _KEPT.hits, "misses": _KEPT.misses, "kept": len(_KEPT.pages)}
-
-
 def forget_pages() -> None:
     """Forget every kept page and fact (``dondoc.caches.reset_caches``)."""
     _KEPT.clear()
@@ -165,4 +149,4 @@ def forget_pages() -> None:
         _FACTS.clear()
 
 
-__all__ = ["CSRF_SLOT", "forget_pages", "kept_counts", "kept_fact", "kept_page"]
+__all__ = ["CSRF_SLOT", "forget_pages", "kept_fact", "kept_page"]

@@ -17,6 +17,7 @@ from services.database import ready_session
 from services.reports import briefing_document
 from services.reports import scorecard as compute_card
 from services.status import status_report
+from tasks.briefing.model import pct_text
 from tasks.errors import InputError
 from tasks.periods import parse_month
 
@@ -182,4 +183,4 @@ def scorecard(
 
 
 def _pct_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%".replace(".", ",")
+    return pct_text(value) + ("" if value is None else "%")

@@ -178,10 +178,20 @@ class Briefing:
         )
 
 
+def due_count(counts: dict[str, int]) -> int:
+    """What has come due: done (on time or late), or overdue — the on-time rate's base."""
+    return counts.get("done_on_time", 0) + counts.get("done_late", 0) + counts.get("overdue", 0)
+
+
 def pct_on_time(counts: dict[str, int]) -> float | None:
     """Done on time over what has come due (done, or overdue); None when nothing has."""
-    due = counts.get("done_on_time", 0) + counts.get("done_late", 0) + counts.get("overdue", 0)
+    due = due_count(counts)
     return round(100 * counts.get("done_on_time", 0) / due, 1) if due else None
+
+
+def pct_text(value: float | None) -> str:
+    """A percentage as Vietnamese documents write it («2,1»), or a dash when unknown."""
+    return "—" if value is None else f"{value:.1f}".replace(".", ",")
 
 
 def sum_counts(by_unit: dict[int, dict[str, int]]) -> dict[str, int]:

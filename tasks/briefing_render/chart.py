@@ -7,7 +7,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from tasks.briefing.model import Briefing, UnitLine
+from tasks.briefing.model import Briefing, UnitLine, pct_on_time, pct_text
 from tasks.fileio import short_text
 from tasks.status import CATEGORIES
 
@@ -42,12 +42,8 @@ def chart_rows(b: Briefing) -> list[tuple[str, dict[str, int]]]:
 
 def _bar_note(counts: dict[str, int]) -> str:
     """«47 quá hạn · đúng hạn 2,1%» beside a bar."""
-    due = counts["done_on_time"] + counts["done_late"] + counts["overdue"]
-    share = (
-        f"đúng hạn {100 * counts['done_on_time'] / due:.1f}%".replace(".", ",")
-        if due
-        else "chưa đến hạn"
-    )
+    rate = pct_on_time(counts)
+    share = "chưa đến hạn" if rate is None else f"đúng hạn {pct_text(rate)}%"
     return f" {counts['overdue']} quá hạn · {share}"
 
 

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasks.briefing.model import Briefing, ItemLine, office_line, pct_on_time
+from tasks.briefing.model import (
+    Briefing,
+    ItemLine,
+    due_count,
+    office_line,
+    pct_on_time,
+    pct_text,
+)
 from tasks.briefing_render.chart import chart_title
 from tasks.fileio import short_text
 from tasks.status import CATEGORIES, CATEGORY_BY_KEY
@@ -172,11 +179,6 @@ def build_view(b: Briefing, sender: Sender) -> View:
     )
 
 
-def pct_text(value: float | None) -> str:
-    """A percentage as Vietnamese documents write it («2,1»), or a dash when unknown."""
-    return DASH if value is None else f"{value:.1f}".replace(".", ",")
-
-
 def _signed(value: float, digits: int) -> str:
     return (
         "0" + (",0" if digits else "") if value == 0 else f"{value:+.{digits}f}".replace(".", ",")
@@ -201,10 +203,6 @@ def _day(value: Any) -> str:
 
 def _recipient_lines(recipients: Sequence[str]) -> list[str]:
     return [f"- {r};" if i < len(recipients) - 1 else f"- {r}." for i, r in enumerate(recipients)]
-
-
-def _due_count(counts: dict[str, int]) -> int:
-    return counts["done_on_time"] + counts["done_late"] + counts["overdue"]
 
 
 # --- I. Tổng hợp chung
@@ -251,7 +249,7 @@ def _rate_sentence(b: Briefing) -> str:
         return f"{head}; chưa có lượt giao nào đến hạn nên chưa tính tỷ lệ hoàn thành đúng hạn."
     return (
         f"{head}; tỷ lệ hoàn thành đúng hạn đạt {pct_text(b.pct_on_time)}% "
-        f"({b.totals['done_on_time']} trên {_due_count(b.totals)} lượt giao đã đến hạn, gồm "
+        f"({b.totals['done_on_time']} trên {due_count(b.totals)} lượt giao đã đến hạn, gồm "
         f"đã hoàn thành và quá hạn; {b.totals['in_time'] + b.totals['due_soon']} lượt chưa "
         f"đến hạn và {b.totals['no_deadline']} lượt không có thời hạn không tính vào tỷ lệ)."
     )
