@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from tasks.calendar import default_calendar
 from tasks.deadlines import DeadlineError, DueKind, effective_due, parse_deadline
-from tasks.errors import AmbiguousUnitError, DondocError, InputError
+from tasks.errors import AmbiguousUnitError, DondocError, InputError, OutsideIssuerError
 from tasks.fileio import parse_date_value
 from tasks.notice_files import notice_from_mapping
 from tasks.units import Directory
@@ -276,12 +276,19 @@ def review(
     if not header["issuer"]:
         problems.append("Không đọc được cơ quan ban hành: điền ô «Cơ quan ban hành».")
     scope = _scope(directory, header["issuer"])
+    outside = header["issuer"] if directory.outside_committee(header["issuer"]) else None
+    if outside:
+        problems.append(
+            f"«{outside}» không có trong danh mục đơn vị: tên đơn vị trong văn bản là đơn vị "
+            "của cơ quan đó, không được ghép với danh mục. Ghi mã đơn vị nếu văn bản giao việc "
+            "cho đơn vị của mình."
+        )
     notes = list(draft_mapping.get(REVIEW_FLAGS) or [])
     items = []
     for i, raw in enumerate(draft_mapping.get("directives") or []):
         if isinstance(raw, dict):
             kept = [f for f in (notes[i] if i < len(notes) else []) if f in _EXTRACTOR_ONLY]
-            items.append(_directive(i, raw, directory, scope, issued_on, kept))
+            items.append(_directive(i, raw, directory, scope, outside, issued_on, kept))
     items.sort(key=lambda d: not d.needs_review)
     return DraftReview(
         key=key,
@@ -306,11 +313,16 @@ def _scope(directory: Directory, issuer: str) -> int | None:
     return directory.scope_of(match.unit_ids[0]) if match.unit_code else None
 
 
-def _unit(directory: Directory, written: str, scope: int | None) -> tuple[UnitEntry, str | None]:
+def _unit(
+    directory: Directory, written: str, scope: int | None, outside: str | None
+) -> tuple[UnitEntry, str | None]:
     """The entry, and its review flag when the directory cannot tell which unit it is."""
     entry = UnitEntry(written=written)
     try:
-        match = directory.resolve(written, scope=scope)
+        match = directory.resolve(written, scope=scope, outside_issuer=outside)
+    except OutsideIssuerError as exc:
+        entry.problem = exc.message
+        return entry, f"outside_issuer:{written}"
     except AmbiguousUnitError as exc:
         entry.problem = exc.message
         return entry, f"ambiguous_unit:{written}"
@@ -333,11 +345,12 @@ def _directive(
     raw: dict[str, Any],
     directory: Directory,
     scope: int | None,
+    outside: str | None,
     issued_on: date | None,
     kept: list[str],
 ) -> DirectiveReview:
-    lead_read = [_unit(directory, n, scope) for n in _names(raw.get("lead_units"))]
-    support_read = [_unit(directory, n, scope) for n in _names(raw.get("support_units"))]
+    lead_read = [_unit(directory, n, scope, outside) for n in _names(raw.get("lead_units"))]
+    support_read = [_unit(directory, n, scope, outside) for n in _names(raw.get("support_units"))]
     flags: list[str] = [] if lead_read else ["no_unit"]
     flags += [flag for _, flag in [*lead_read, *support_read] if flag]
     lead = [entry for entry, _ in lead_read]

@@ -26,6 +26,11 @@ class EmptyGroupError(UnitNotFoundError):
     """A group phrase matched, but the group has no member units yet."""
 
 
+class OutsideIssuerError(UnitNotFoundError):
+    """A unit name in a document of a People's Committee that the directory does not hold:
+    the name stands for that committee's unit, not for one of this directory's."""
+
+
 class AmbiguousUnitError(DondocError):
     """A name matches several units; the clerk must write the unit's code."""
 

@@ -12,7 +12,13 @@ from sqlmodel import Session
 
 from tasks.calendar import WorkCalendar
 from tasks.deadlines import NO_DUE, DeadlineError, Due, DueKind, parse_deadline
-from tasks.errors import DondocError, EmptyGroupError, InputError, UnitNotFoundError
+from tasks.errors import (
+    DondocError,
+    EmptyGroupError,
+    InputError,
+    OutsideIssuerError,
+    UnitNotFoundError,
+)
 from tasks.fileio import LINE_KEY, load_yaml, parse_date_value
 from tasks.unit_matching import Match
 from tasks.units import Directory
@@ -176,6 +182,9 @@ def notice_from_mapping(
             pass  # an issuer outside the directory is allowed; names are then matched everywhere
         except DondocError as exc:
             errors.add(top, f"issuer: {exc.message}")
+    # …except for a People's Committee the directory does not hold (another province's letter):
+    # the names its document writes are its own units, so only codes are taken.
+    outside = issuer if issuer and directory.outside_committee(issuer) else None
     raw_directives = data.get("directives")
     if not isinstance(raw_directives, list) or not raw_directives:
         errors.add(
@@ -198,7 +207,9 @@ def notice_from_mapping(
         addressees=_names(data, "addressees", top, errors),
     )
     for position, raw in enumerate(raw_directives, start=1):
-        item = _read_directive(raw, position, directory, scope, issued_on, calendar, errors)
+        item = _read_directive(
+            raw, position, directory, scope, outside, issued_on, calendar, errors
+        )
         if item:
             notice.directives.append(item)
     errors.raise_if_any()
@@ -210,6 +221,7 @@ def _read_directive(
     position: int,
     directory: Directory,
     scope: int | None,
+    outside: str | None,
     issued_on: date | None,
     calendar: WorkCalendar | None,
     errors: _Errors,
@@ -245,7 +257,7 @@ def _read_directive(
         i = 0
         while i < len(names):
             try:
-                match, used = _resolve_with_commas(directory, names, i, scope)
+                match, used = _resolve_with_commas(directory, names, i, scope, outside)
                 out.append(match)
                 i += used
                 continue
@@ -266,7 +278,7 @@ def _read_directive(
     report_to_unit_id = None
     if report_to:
         try:
-            match = directory.resolve(report_to, scope=scope)
+            match = directory.resolve(report_to, scope=scope, outside_issuer=outside)
             report_to_unit_id = match.unit_ids[0] if match.unit_code else None
         except DondocError:
             pass  # report-to is informative; an officer outside the directory is fine
@@ -285,7 +297,7 @@ def _read_directive(
 
 
 def _resolve_with_commas(
-    directory: Directory, names: list[str], i: int, scope: int | None
+    directory: Directory, names: list[str], i: int, scope: int | None, outside: str | None
 ) -> tuple[Match, int]:
     """Resolve ``names[i]``; when it is unknown, try it joined with the next names.
 
@@ -294,9 +306,9 @@ def _resolve_with_commas(
     name that matches.
     """
     try:
-        return directory.resolve(names[i], scope=scope), 1
+        return directory.resolve(names[i], scope=scope, outside_issuer=outside), 1
     except UnitNotFoundError as first:
-        if isinstance(first, EmptyGroupError):
+        if isinstance(first, (EmptyGroupError, OutsideIssuerError)):
             raise
         for j in range(i + 2, min(i + 4, len(names)) + 1):
             try:

@@ -10,7 +10,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from models.unit import GOVERNMENT_KINDS, Unit, UnitGroup
-from tasks.errors import AmbiguousUnitError, EmptyGroupError, UnitNotFoundError
+from tasks.errors import (
+    AmbiguousUnitError,
+    DondocError,
+    EmptyGroupError,
+    OutsideIssuerError,
+    UnitNotFoundError,
+)
 
 # Long forms and their abbreviations are made equal by writing both the same way.
 _EQUIVALENTS = [
@@ -34,6 +40,14 @@ def name_key(name: str) -> str:
         s = pattern.sub(short, s)
     s = re.sub(r"[^\w]+", " ", s)
     return " ".join(w for w in s.split() if w not in _DROP_WORDS)
+
+
+# A People's Committee of a named place: «UBND tỉnh Lào Cai», «Ủy ban nhân dân xã Thạnh Phú».
+_COMMITTEE_RE = re.compile(
+    r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
+    r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+\S",
+    re.IGNORECASE,
+)
 
 
 def _without_ubnd(key: str) -> str | None:
@@ -133,20 +147,45 @@ class UnitIndex:
         kind = "nhóm " if entry.kind == "group" else ""
         return f"{kind}«{entry.label}» (mã {entry.code}{where})"
 
-    def resolve(self, written: str, *, scope: int | None = None) -> Match:
+    def outside_committee(self, issuer: str | None) -> bool:
+        """The issuer is a People's Committee of a place (a province, district or commune)
+        that the directory does not hold: the units its document names are its own."""
+        if not issuer or not _COMMITTEE_RE.match(issuer.strip()):
+            return False
+        try:
+            self.resolve(issuer)
+        except AmbiguousUnitError:
+            return False
+        except DondocError:
+            return True
+        return False
+
+    def resolve(
+        self, written: str, *, scope: int | None = None, outside_issuer: str | None = None
+    ) -> Match:
         """Find the unit(s) a name stands for.
 
         Args:
             written: the name as written ("UBND các xã, thị trấn", "Phòng Nội vụ", or a code).
             scope: the unit whose documents are being read (the issuer's level of government);
                 among several matches, those inside it win.
+            outside_issuer: the issuer, when it is a committee the directory does not hold
+                (``outside_committee``): then only a code is accepted, since a name stands
+                for that committee's unit («các xã, phường» of another province).
 
         Raises:
             UnitNotFoundError: nothing matches (with the closest names as suggestions).
+            OutsideIssuerError: a name, not a code, in a document of ``outside_issuer``.
             AmbiguousUnitError: several units match equally well (write the code instead).
         """
         text = unicodedata.normalize("NFC", written).strip()
         entry = self.by_code.get(text.upper())
+        if entry is None and outside_issuer:
+            raise OutsideIssuerError(
+                f"«{text}» là đơn vị của «{outside_issuer}» (không có trong danh mục), không "
+                "ghép với đơn vị cùng tên ở đây. Nếu văn bản giao việc cho đơn vị của mình, ghi "
+                "mã đơn vị thay cho tên; hoặc thêm cơ quan ban hành vào danh mục."
+            )
         if entry is None:
             key = name_key(text)
             # "UBND các xã, thị trấn" and "các xã, thị trấn" name the same thing.

@@ -58,3 +58,89 @@ def test_units_of_a_committee_outside_the_directory_are_not_matched_silently(
     )
     seed = json.loads(out)
     assert not any(f.startswith("outside_issuer:") for d in seed["directives"] for f in d["flags"])
+
+
+def _other_province_letter(tmp_path: Path, lead: str, support: str | None = None) -> Path:
+    """A Thái Nguyên letter in the notice YAML form: the directory (An Giang) does not hold
+    its issuer."""
+    path = tmp_path / "thai-nguyen.yaml"
+    support_line = f"\n    support_units: [{support}]" if support else ""
+    path.write_text(
+        "number: 6017/UBND-XD\n"
+        "issuer: Ủy ban nhân dân tỉnh Thái Nguyên\n"
+        "issued_on: 2025-09-15\n"
+        "title: Tăng cường quản lý trật tự xây dựng\n"
+        "directives:\n"
+        "  - ref: '1'\n"
+        "    text: Kiểm tra, xử lý vi phạm trật tự xây dựng trên địa bàn.\n"
+        f"    lead_units: [{lead}]{support_line}\n"
+        "    deadline: trong tháng 10/2025\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_registering_a_letter_of_a_committee_outside_the_directory_takes_codes_only(
+    app_env: str, tmp_path: Path
+) -> None:
+    """The same letter against the province-2025 directory (An Giang), which has groups named
+    «Ủy ban nhân dân các xã, phường» and a «Sở Xây dựng»: registering it used to give 121
+    assignments to An Giang's units. Names are refused with what to do; codes are taken."""
+    assert run("init")[0] == 0
+    code, out = run("units", "import", str(ROOT / "examples" / "units" / "province-2025.yaml"))
+    assert code == 0, out
+    letter = next((ROOT / "tests" / "data" / "heldout2").glob("heldout2-08-*.txt"))
+    before = snapshot(app_env)
+    code, out = run("notice", "add", str(letter), "--yes")
+    assert code == 2, out
+    assert (
+        "«Ủy ban nhân dân các xã, phường» là đơn vị của «Ủy ban nhân dân tỉnh Thái Nguyên»" in out
+    )
+    assert "«Sở Xây dựng» là đơn vị của" in out and "ghi mã đơn vị" in out
+    assert snapshot(app_env) == before
+    # A support unit named in the letter is refused the same way.
+    code, out = run(
+        "notice", "add", "--from", str(_other_province_letter(tmp_path, "AG-SXD", "Sở Tài chính"))
+    )
+    assert code == 2 and "«Sở Tài chính» là đơn vị của" in out, out
+    assert snapshot(app_env) == before
+    # The clerk who means a unit of this directory writes its code.
+    code, out = run(
+        "notice", "add", "--from", str(_other_province_letter(tmp_path, "AG-SXD", "AG-STC"))
+    )
+    assert code == 0, out
+    code, out = run("status", "--unit", "AG-SXD")
+    assert code == 0 and "6017/UBND-XD" in out, out
+
+
+def test_the_web_review_says_the_issuer_is_outside_the_directory(app_env: str) -> None:
+    from datetime import datetime
+
+    from services.database import ready_session
+    from services.draft_review import review
+
+    assert run("init")[0] == 0
+    assert run("units", "import", str(ROOT / "examples" / "units" / "province-2025.yaml"))[0] == 0
+    mapping = {
+        "number": "6017/UBND-XD",
+        "issuer": "Ủy ban nhân dân tỉnh Thái Nguyên",
+        "issued_on": "2025-09-15",
+        "directives": [
+            {"text": "Kiểm tra trật tự xây dựng.", "lead_units": ["Sở Xây dựng"]},
+            {"text": "Báo cáo kết quả.", "lead_units": ["AG-SXD"]},
+        ],
+    }
+    with ready_session() as session:
+        read = review(
+            session=session,
+            key="k",
+            file_name="thai-nguyen.txt",
+            sha256="0" * 64,
+            created_by=None,
+            created_at=datetime(2025, 9, 16),
+            draft_mapping=mapping,
+        )
+    assert any("không có trong danh mục đơn vị" in p for p in read.header_problems)
+    first, second = sorted(read.directives, key=lambda d: d.index)
+    assert "outside_issuer:Sở Xây dựng" in first.flags and first.lead[0].code is None
+    assert second.lead[0].code == "AG-SXD" and second.flags == ["no_deadline"]

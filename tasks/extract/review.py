@@ -24,7 +24,7 @@ def annotate(extraction: Extraction, directory: Any | None) -> None:
     # A People's Committee that the directory does not hold (another province's letter): its
     # «Ủy ban nhân dân các xã, phường», «các sở» are its own, not this directory's — nothing
     # is matched across, and the clerk is told.
-    foreign = directory is not None and _foreign_issuer(extraction.issuer, directory)
+    foreign = directory is not None and directory.outside_committee(extraction.issuer)
     for d in extraction.directives:
         flags: list[str] = []
         confidence = 1.0
@@ -63,29 +63,6 @@ def annotate(extraction: Extraction, directory: Any | None) -> None:
         if d.confidence < 0.6:
             flags.append("low_confidence")
         d.flags = flags
-
-
-_COMMITTEE_RE = re.compile(
-    r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
-    r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+\S",
-    re.IGNORECASE,
-)
-
-
-def _foreign_issuer(issuer: str | None, directory: Any) -> bool:
-    """The issuer is a People's Committee (of a province, district or commune) that the
-    directory does not hold."""
-    from tasks.errors import AmbiguousUnitError, DondocError
-
-    if not issuer or not _COMMITTEE_RE.match(issuer.strip()):
-        return False
-    try:
-        directory.resolve(issuer)
-    except AmbiguousUnitError:
-        return False
-    except DondocError:
-        return True
-    return False
 
 
 def _scope(extraction: Extraction, directory: Any) -> int | None:
