@@ -146,6 +146,19 @@ def test_anchor_without_issue_date_uses_printed_year() -> None:
     assert (due.kind, due.date, due.recurrence) == ("recurring", None, "yearly")
 
 
+def test_a_span_from_now_qualifying_a_noun_gives_way_to_the_deadline_after_it() -> None:
+    """«Kế hoạch cao điểm … từ nay đến cuối năm 2025, trình … trong tháng 10/2025»: the span
+    is the plan's, the deadline is the month; alone, the span is the deadline."""
+    text = (
+        "Xây dựng Kế hoạch cao điểm chống khai thác IUU từ nay đến cuối năm 2025, trình Ủy ban "
+        "nhân dân tỉnh ban hành trong tháng 10/2025."
+    )
+    due = find_deadline(text, issued_on=D(2025, 9, 18))
+    assert (due.kind, due.date) == ("month", D(2025, 10, 31))
+    due = find_deadline("Ra quân từ nay đến hết năm 2025.", issued_on=D(2025, 9, 18))
+    assert (due.kind, due.date) == ("year", D(2025, 12, 31))
+
+
 def test_dated_deadline_wins_over_recurrence_word() -> None:
     due = parse_deadline("đánh giá hàng năm, hoàn thành vào quý II-2019", issued_on=ISSUED)
     assert (due.kind, due.date) == ("quarter", D(2019, 6, 30))

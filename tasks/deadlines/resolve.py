@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -173,6 +174,10 @@ def _first_occurrence(
     return None
 
 
+# «từ nay đến» / «từ nay tới» / «từ nay cho đến» just before a deadline expression.
+_SPAN_FROM_NOW_RE = re.compile(r"\btừ\s+(?:nay|bây giờ)\s+(?:cho\s+)?(?:đến|tới)?\s*$")
+
+
 def decide(text: str, low: str, ctx: Context, strict: bool) -> Due:
     """Shared core of parse_deadline / find_deadline."""
     scanner = Scanner(low, strict)
@@ -188,9 +193,14 @@ def decide(text: str, low: str, ctx: Context, strict: bool) -> Due:
     def phrase(start: int, end: int) -> str:
         return text if strict else text[start:end].strip(" ,;:.")
 
-    # A concrete deadline wins over a recurrence word; several concrete ones: the first.
-    for c in found:
-        if c.kind == "day":
+    # A concrete deadline wins over a recurrence word; several concrete ones: the first —
+    # except a span «từ nay đến cuối năm 2025» qualifying a noun («Kế hoạch cao điểm … từ nay
+    # đến cuối năm 2025, trình … trong tháng 10/2025») when a later deadline follows it.
+    concrete = [c for c in found if c.kind != "day"]
+    for i, c in enumerate(concrete):
+        if i + 1 < len(concrete) and _SPAN_FROM_NOW_RE.search(
+            low, max(0, c.text_start - 30), c.text_start
+        ):
             continue
         if recurrence is not None:
             if c.kind == "from_year":

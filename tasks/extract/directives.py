@@ -112,6 +112,10 @@ def _without_purpose(text: str) -> str:
     return text
 
 
+# The heading of an appendix after the signature: «PHỤ LỤC», «Phụ lục: Phân công nhiệm vụ».
+_APPENDIX_RE = re.compile(r"^\s*(?:PHỤ LỤC|Phụ lục)\b")
+
+
 class _Extractor:
     def __init__(self, blocks: list[Block], calendar: WorkCalendar) -> None:
         self.blocks = [b for b in blocks if b.kind != "footnote" and _clean(b.text)]
@@ -139,6 +143,19 @@ class _Extractor:
         end = end_at if end_at is not None and end_at > start else self._signature_start(start)
         body = [(t, b) for t, b in zip(self.texts[start:end], self.blocks[start:end], strict=True)]
         self._directives(body)
+        # A plan's task table is often an appendix after the signature («Phụ lục: Phân công
+        # nhiệm vụ»): its rows are directives as well.
+        appendix = next(
+            (i for i in range(end, len(self.texts)) if _APPENDIX_RE.match(self.texts[i])), None
+        )
+        if appendix is not None:
+            rows = [
+                (t, b)
+                for t, b in zip(self.texts[appendix:], self.blocks[appendix:], strict=True)
+                if b.kind == "row"
+            ]
+            if rows:
+                self._directives(rows)
         return r
 
     def _body_start(self, addr_at: int | None) -> int:

@@ -196,8 +196,8 @@ GROUP_TAIL_RE = re.compile(
 _STOP_LIST = (
     r"chủ trì|phối hợp|cùng với|có trách nhiệm|chịu trách nhiệm|theo chức năng|"
     r"theo dõi|theo|căn cứ|trên cơ sở|để|nhằm|trong|tại|về|khi|nếu|từ|đến|với|"
-    r"nhất là|đặc biệt là|kể cả|thì|đã|đang|sẽ|được giao|thực hiện|triển khai|tổ chức|"
-    r"xây dựng|tăng cường|rà soát|kiểm tra|báo cáo|tham mưu|chỉ đạo|hướng dẫn|đôn đốc|"
+    r"nhất là|đặc biệt là|kể cả|thì|đã|đang|sẽ|được giao|thực hiện|triển khai|"
+    r"(?<!các )(?<!những )tổ chức|(?<!đầu tư )xây dựng|tăng cường|rà soát|kiểm tra|báo cáo|tham mưu|chỉ đạo|hướng dẫn|đôn đốc|"
     r"đẩy mạnh|nâng cao|hoàn thành|hoàn thiện|ban hành|cập nhật|bảo đảm|đảm bảo|"
     r"chuẩn bị|tiếp tục|quan tâm|khẩn trương|nghiên cứu|đề xuất|trình|gửi|phải|cần|"
     r"tập trung|chấn chỉnh|duy trì|lập|thống nhất|đánh giá|giải quyết|khắc phục|"
@@ -205,7 +205,13 @@ _STOP_LIST = (
     r"quản lý|vận hành|tham dự|sắp xếp|kiện toàn|mở|nhanh chóng|kịp thời|thường xuyên|"
     r"định kỳ|nghiêm túc|sớm|tích cực|quyết liệt|hằng|hàng|lưu ý|chú ý|xem xét|tiếp nhận|"
     r"cung cấp|phân công|giao|yêu cầu|đề nghị|áp dụng|hoàn chỉnh|tổng hợp|ký|"
-    r"như|gồm|bao gồm|liên quan đến|là|trên|dưới|bằng|do|của|cho|nào|thông báo|kết luận"
+    r"như|gồm|bao gồm|liên quan đến|là|trên|dưới|bằng|do|của|cho|nào|thông báo|kết luận|"
+    # more actions that open a predicate («Sở Xây dựng thẩm định …», «Công an tỉnh điều tra …»)
+    r"thẩm định|thẩm tra|phấn đấu|(?<!sát )điều tra|tăng|phản ánh|kiểm soát|hỗ trợ|vận động|"
+    r"huy động|mua sắm|tạo điều kiện|thu hồi|di dời|cưỡng chế|kiểm điểm|lắp đặt|thi công|"
+    r"bàn giao|ngăn chặn|truy quét|giải ngân|thanh toán|quyết toán|phê duyệt|điều chỉnh|"
+    r"bổ sung|sửa đổi|khảo sát|chấp hành|nắm bắt|phát huy|tập huấn|kiểm kê|đưa tin|"
+    r"theo sát|bám sát|cải tạo|nâng cấp|sửa chữa|vệ sinh|phun|tiêm|cấp phát|phân bổ"
 )
 # Where a unit phrase stops: the verbs and linking words that begin the predicate. Unit names
 # keep their capitals ("Sở Xây dựng", "Đoàn Kiểm tra"), so inside a phrase the lower-case

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ from tasks.errors import InputError
 from tasks.readers.document import MAX_READ_CHARS, Block, too_long
 from tasks.readers.docx_numbering import Numbering
 from tasks.readers.docx_package import read_package
+from tasks.readers.task_table import task_rows
 from tasks.readers.text import clean
 from tasks.readers.wordml import (
     MC,
@@ -71,11 +71,6 @@ def read_docx(data: bytes, name: str) -> list[Block]:
         ) from exc
 
 
-_TASK_CELL_RE = re.compile(r"nhiệm vụ|nội dung|công việc")
-_RESP_CELL_RE = re.compile(r"chủ trì|thực hiện|phối hợp|thời gian|thời hạn|tiến độ|hoàn thành")
-_COLNUM_RE = re.compile(r"^\(?(?:\d{1,2}|[a-zA-Z]|[IVX]{1,4})\)?$")
-
-
 class _DocxReader:
     """Walks a python-docx document's body in order and produces blocks."""
 
@@ -130,34 +125,15 @@ class _DocxReader:
             for c, tc in enumerate(rows[r]):
                 if tc is _MERGED_ABOVE and c < len(texts[r - 1]):
                     texts[r][c] = texts[r - 1][c]
-        header_at = _task_header(texts)
-        if header_at is None:
+        rows_read = task_rows(texts, index)
+        if rows_read is None:
             for row in rows:
                 for tc in row:
                     if tc is not None and tc is not _MERGED_ABOVE:
                         self._container(tc, index)
             return
-        header = texts[header_at]
-        body = texts[header_at + 1 :]
-        # A second header row under merged group cells ("Cơ quan thực hiện" → "Chủ trì", "Phối hợp")
-        if body and _is_subheader(body[0]):
-            sub = body.pop(0)
-            header = [
-                f"{h} {s}".strip() if s and s.lower() not in h.lower() else h
-                for h, s in zip(header, sub, strict=False)
-            ]
-        for cells in body:
-            if not any(cells) or _is_column_numbers(cells) or cells == texts[header_at]:
-                continue
-            self._add(
-                Block(
-                    text=" | ".join(c for c in cells if c),
-                    kind="row",
-                    cells=cells,
-                    header=list(header),
-                    table=index,
-                )
-            )
+        for block in rows_read:
+            self._add(block)
 
     def _row_cells(self, tr: Any) -> list[Any]:
         """The row's cells on the table grid: a cell spanning n columns is followed by n-1
@@ -205,34 +181,6 @@ def _row_tcs(tr: Any) -> Iterator[Any]:
             content = child.find(W_SDTCONTENT) if child.tag == W_SDT else child
             if content is not None:
                 yield from _row_tcs(content)
-
-
-def _task_header(texts: list[list[str]]) -> int | None:
-    """Index of the task-table header row among the first two rows, or None."""
-    for i, row in enumerate(texts[:2]):
-        lows = [c.lower() for c in row]
-        task = [j for j, c in enumerate(lows) if c and len(c) < 60 and _TASK_CELL_RE.search(c)]
-        resp = [j for j, c in enumerate(lows) if c and len(c) < 60 and _RESP_CELL_RE.search(c)]
-        if task and any(j != k for j in task for k in resp):
-            return i
-    return None
-
-
-def _is_subheader(cells: list[str]) -> bool:
-    """A second header row: short labels, no numbers, at least one about responsibility/time."""
-    filled = [c for c in cells if c]
-    return (
-        bool(filled)
-        and not any(ch.isdigit() for c in filled for ch in c)
-        and all(len(c) < 40 for c in filled)
-        and any(_RESP_CELL_RE.search(c.lower()) for c in filled)
-    )
-
-
-def _is_column_numbers(cells: list[str]) -> bool:
-    """A row such as "(1) (2) (3)" or "1 2 3" or "A B C" that only numbers the columns."""
-    tokens = [t for c in cells if c for t in c.split()]
-    return len(tokens) >= 2 and all(_COLNUM_RE.match(t) for t in tokens)
 
 
 def _paragraph_text(p: Any) -> str:

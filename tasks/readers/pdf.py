@@ -29,6 +29,8 @@ _MAX_PDF_PAGE_CONTENT = 500_000  # decoded bytes of a page's content streams and
 _MAX_PDF_PAGE_OPERATORS = 50_000
 _MAX_PDF_PAGE_CHARS = 50_000
 _MAX_PDF_SECONDS = 15.0  # the whole document
+_MAX_PLUMBED_PAGES = 30  # pages searched for task tables' cells
+_MAX_PLUMB_SECONDS = 10.0
 
 
 class _TooComplex(Exception):
@@ -111,7 +113,120 @@ def read_pdf(data: bytes, name: str) -> list[Block]:
             f"Tệp PDF «{name}» là bản quét, không có lớp chữ; cần nhận dạng ký tự (OCR) trước, "
             "hoặc dùng bản .docx/.pdf gốc."
         )
+    if any(_TABLE_HEADER_RE.search(t) for t in pages):
+        pages = _with_task_tables(data, pages)
     return text_blocks(_join_pages(pages), name)
+
+
+# A task table's header in a page's text: «Nội dung công việc … Cơ quan chủ trì …».
+_TABLE_HEADER_RE = re.compile(
+    r"(?:nội dung|nhiệm vụ|công việc)[^\n]{0,120}chủ(?:\s*\n\s*|\s+)trì", re.IGNORECASE
+)
+_WORD_RE = re.compile(r"\w+")
+
+
+def _with_task_tables(data: bytes, pages: list[str]) -> list[str]:
+    """The pages' text with each task table, as pypdf reads it (its cells' lines interleaved
+    row by row: «Sở Nông nghiệp Ủy ban nhân dân các xã, Trước ngày 20/12/2025 phường»),
+    replaced by the table as Markdown rows, which the text reader turns into row blocks.
+
+    pdfplumber finds the table by its ruling lines, cell by cell; a table that runs onto the
+    next page is joined to it (a row cut by the page break is one row). Pages are left as
+    they are when anything goes wrong: the text is still there, read as paragraphs.
+    """
+    from tasks.readers.task_table import task_rows
+
+    # Only the pages a task table's header is on, and the two after (where it runs on).
+    wanted = {
+        k
+        for i, text in enumerate(pages)
+        if _TABLE_HEADER_RE.search(text)
+        for k in range(i, min(i + 3, len(pages)))
+    }
+    try:
+        found = _plumbed_tables(data, sorted(wanted)[:_MAX_PLUMBED_PAGES])
+    except Exception:
+        return pages
+    pages = list(pages)
+    table: list[list[str]] | None = None  # the task table being read, rows of cells
+    at: int | None = None  # the page the table starts on
+    parts: list[tuple[int, list[list[str]]]] = []  # (page, rows) of the current table
+
+    def finish() -> None:
+        if table is None or at is None:
+            return
+        rows = "\n".join(
+            "| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in table
+        )
+        for page, part in parts:
+            pages[page] = _replace_span(pages[page], part, rows if page == at else "")
+
+    for page, rows in found:
+        if not rows:
+            continue
+        if task_rows(rows, None) is not None:
+            finish()
+            table, at, parts = [list(r) for r in rows], page, [(page, rows)]
+            continue
+        cont = table is not None and page == parts[-1][0] + 1 and len(rows[0]) == len(table[0])
+        if not cont or table is None:
+            continue
+        if not rows[0][0].strip() and table:  # a row cut by the page break
+            table[-1] = [f"{a} {b}".strip() for a, b in zip(table[-1], rows[0], strict=True)]
+            rows_added = rows[1:]
+        else:
+            rows_added = rows
+        table += [list(r) for r in rows_added]
+        parts.append((page, rows))
+    finish()
+    return pages
+
+
+def _plumbed_tables(data: bytes, pages: list[int]) -> list[tuple[int, list[list[str]]]]:
+    """(page index, rows) of the tables of three or more columns that pdfplumber finds on
+    these pages, within the reading time left (raises _TooComplex past it)."""
+    import pdfplumber
+
+    deadline = time.monotonic() + _MAX_PLUMB_SECONDS
+    out: list[tuple[int, list[list[str]]]] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for index in pages:
+            if time.monotonic() > deadline:
+                raise _TooComplex("bảng nhiệm vụ đọc quá lâu")
+            page = pdf.pages[index]
+            for table in page.find_tables():
+                rows = [[" ".join((c or "").split()) for c in row] for row in table.extract()]
+                if rows and len(rows[0]) >= 3:
+                    out.append((index, rows))
+    return out
+
+
+def _replace_span(text: str, rows: list[list[str]], replacement: str) -> str:
+    """``text`` with the run of lines that holds the table's words replaced."""
+    words = Counter(w.lower() for row in rows for cell in row for w in _WORD_RE.findall(cell))
+    lines = text.split("\n")
+
+    def share(line: str) -> float:
+        found = [w.lower() for w in _WORD_RE.findall(line)]
+        return sum(1 for w in found if w in words) / len(found) if found else 1.0
+
+    best: tuple[int, int, int] | None = None  # (covered words, start, end)
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() and share(lines[i]) >= 0.7:
+            j = i
+            while j < len(lines) and share(lines[j]) >= 0.7:
+                j += 1
+            covered = sum(len(_WORD_RE.findall(x)) for x in lines[i:j])
+            if best is None or covered > best[0]:
+                best = (covered, i, j)
+            i = j
+        else:
+            i += 1
+    if best is None:
+        return text
+    _, start, end = best
+    return "\n".join([*lines[:start], replacement, *lines[end:]])
 
 
 def _pdf_pages(reader: Any, name: str) -> list[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tasks.errors import InputError
 from tasks.readers.document import Block
+from tasks.readers.task_table import task_rows
 
 SUPERSCRIPTS = "¹²³⁰⁴⁵⁶⁷⁸⁹"
 _SUP_TO_DIGIT = str.maketrans(SUPERSCRIPTS, "1230456789")
@@ -133,7 +134,28 @@ def normalise_text(text: str) -> str:
     text = unfold_layout_tables(text)
     text = _ZERO_WIDTH_RE.sub("", text)
     text = text.replace("**", "")  # Markdown bold in text copies
+    text = _MD_HEADING_RE.sub("", text)
+    text = _MD_ITALIC_LINE_RE.sub(r"\1\2", text)
+    text = _MD_ESCAPE_RE.sub(r"\1", text)
+    text = _HTML_BREAK_RE.sub("\n", text)
+    text = _HTML_INLINE_RE.sub("", text)
     return _SPACE_RE.sub(" ", text)
+
+
+# What a converter's Markdown adds around a notice's lines: «## 1. Dự án …» headings, a line
+# in italics («*Đà Nẵng, ngày 19 tháng 5 năm 2026*»), escaped markers («1\. », «\- »).
+_MD_HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
+_MD_ITALIC_LINE_RE = re.compile(
+    r"^[ \t]*(?:\*([^*\s\n](?:[^*\n]*[^*\s])?)\*|_([^_\s\n](?:[^_\n]*[^_\s])?)_)[ \t]*$",
+    re.MULTILINE,
+)
+# Inline HTML a converter leaves in its Markdown (a notice has no other use for tags).
+_HTML_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_HTML_INLINE_RE = re.compile(
+    r"</?(?:b|i|u|s|strong|em|span|sup|sub|p|div|font|mark|small|center)\b[^<>]{0,200}>",
+    re.IGNORECASE,
+)
+_MD_ESCAPE_RE = re.compile(r"\\([.\-*_#()\[\]+|>])")
 
 
 # --- Layout tables as text --------------------------------------------------------------
@@ -183,10 +205,8 @@ def _columns_of_spaced(lines: list[str]) -> list[str]:
     return [*left, "", *right]
 
 
-def unfold_layout_tables(text: str) -> str:
-    """Two-column Markdown tables (anywhere) and the signature block's side-by-side columns
-    (after the last «Nơi nhận» line, when two or more of its lines have a column gap) read
-    column by column. Anything else is left as it is."""
+def _map_markdown_runs(text: str, read: Callable[[list[str]], list[str]]) -> list[str]:
+    """The text's lines, each run of Markdown table rows replaced by ``read(run)``."""
     lines = text.split("\n")
     out: list[str] = []
     i = 0
@@ -195,12 +215,19 @@ def unfold_layout_tables(text: str) -> str:
             j = i
             while j < len(lines) and _MD_ROW_RE.match(lines[j]):
                 j += 1
-            unfolded = _columns_of_markdown(lines[i:j])
-            out += unfolded if unfolded is not None else lines[i:j]
+            out += read(lines[i:j])
             i = j
             continue
         out.append(lines[i])
         i += 1
+    return out
+
+
+def unfold_layout_tables(text: str) -> str:
+    """Two-column Markdown tables (anywhere) and the signature block's side-by-side columns
+    (after the last «Nơi nhận» line, when two or more of its lines have a column gap) read
+    column by column. Anything else is left as it is."""
+    out = _map_markdown_runs(text, lambda run: _columns_of_markdown(run) or run)
     starts = [k for k, line in enumerate(out) if _SIGNATURE_START_RE.match(line)]
     if starts:
         tail = out[starts[-1] :]
@@ -226,12 +253,96 @@ def text_blocks(text: str, name: str) -> list[Block]:
     return blocks_from_text(text)
 
 
+# --- Tables a converter wrote into the text ---------------------------------------------
+# A task table comes as Markdown rows of three or more columns, or as an HTML <table> (some
+# converters write every table so). Its rows become ``row`` blocks as the DOCX reader's do;
+# any other table is read as text, a two-column one column by column.
+_HTML_TABLE_RE = re.compile(r"<table\b[^>]{0,500}>.*?</table\s*>", re.IGNORECASE | re.DOTALL)
+_TABLE_MARK = "\x00"  # stands for a task table in the text until the text is split at it
+
+
+def _html_rows(fragment: str) -> list[list[str]]:
+    """The rows of an HTML table as cell texts (line breaks kept, a spanned cell repeated
+    as empty cells so that columns stay aligned)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fragment_fromstring(fragment)
+    except (etree.ParserError, ValueError):
+        return []
+    rows: list[list[str]] = []
+    for tr in root.iter("tr"):
+        cells: list[str] = []
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            for br in cell.iter("br"):
+                br.tail = "\n" + (br.tail or "")
+            cells.append(cell.text_content().strip())
+            span = str(cell.get("colspan") or "1")
+            cells += [""] * (min(int(span), 20) - 1 if span.isdigit() and span != "0" else 0)
+        if cells:
+            rows.append(cells)
+    return rows
+
+
+def _table_as_text(rows: list[list[str]], tables: list[list[list[str]]]) -> str:
+    """A task table's place-holder line (its rows kept in ``tables``), or the table's text."""
+    if not rows:
+        return ""
+    if all(len(r) == 2 for r in rows):
+        columns: list[list[str]] = [[], []]
+        for row in rows:
+            for k, cell in enumerate(row):
+                columns[k] += [part.strip() for part in cell.split("\n") if part.strip()]
+        return "\n".join([*columns[0], "", *columns[1]])
+    flat = [[" ".join(c.split()) for c in row] for row in rows]
+    if task_rows(flat, None) is not None:
+        tables.append(flat)
+        return f"\n{_TABLE_MARK}\n"
+    return "\n\n".join(line for row in rows for cell in row for line in cell.split("\n"))
+
+
+def _lift_tables(text: str) -> tuple[str, list[list[list[str]]]]:
+    """The text with its HTML tables and wide Markdown tables read (``_table_as_text``)."""
+    tables: list[list[list[str]]] = []
+    if "<" in text:
+        text = _HTML_TABLE_RE.sub(lambda m: _table_as_text(_html_rows(m.group(0)), tables), text)
+    if "|" not in text:
+        return text, tables
+
+    def read(run: list[str]) -> list[str]:
+        rows = [_md_cells(r) for r in run if not _MD_SEP_RE.match(r)]
+        if not rows or max(len(r) for r in rows) < 3:
+            return run  # two columns: unfold_layout_tables reads them
+        cells = [[_MD_BREAK_RE.sub("\n", c) for c in r] for r in rows]
+        return [_table_as_text(cells, tables)]
+
+    out = _map_markdown_runs(text, read)
+    return "\n".join(out), tables
+
+
 def blocks_from_text(text: str) -> list[Block]:
-    """Split plain text (a TXT file or a PDF's text) into paragraph and footnote blocks.
+    """Split plain text (a TXT file or a PDF's text) into paragraph and footnote blocks, and
+    the rows of a task table written in it (Markdown or HTML) into row blocks.
 
     Hard line breaks and blank lines inside a sentence are joined; list markers, headings,
     terminal punctuation followed by a capital, and header/signature lines start paragraphs.
     """
+    text = text.replace(_TABLE_MARK, " ")
+    text, tables = _lift_tables(text)
+    if not tables:
+        return _text_paragraphs(text)
+    blocks: list[Block] = []
+    for index, chunk in enumerate(text.split(_TABLE_MARK)):
+        blocks += _text_paragraphs(chunk)
+        if index < len(tables):
+            blocks += task_rows(tables[index], index) or []
+    return blocks
+
+
+def _text_paragraphs(text: str) -> list[Block]:
     paras: list[list[str]] = []
     prev = ""  # the last kept line
     prev_prev_len = 0  # length of the line before it, when in the same paragraph
