@@ -47,3 +47,20 @@ def test_a_list_of_parts_without_tasks_stays_one_item() -> None:
     )
     refs = [d.ref for d in extract_blocks(blocks_from_text(parts)).directives]
     assert not any(r and r.startswith("2.") for r in refs), refs
+
+
+def test_units_given_after_giao_cac_don_vi_sau_lead_each_task() -> None:
+    """«3. Giao các đơn vị sau: - Sở Y tế; - Sở Giáo dục và Đào tạo; - Công an tỉnh /
+    triển khai các nội dung: a) … c)»: another wording of the same list."""
+    notice = NOTICE.split("2. Các cơ quan")[0] + (
+        "2. Giao các đơn vị sau:\n- Sở Y tế;\n- Sở Giáo dục và Đào tạo;\n- Công an tỉnh\n"
+        "triển khai các nội dung:\n\n"
+        "a) Tổ chức tổng vệ sinh môi trường tại trụ sở, trường học; hoàn thành trước ngày "
+        "31/3/2026.\n\n"
+        "b) Phối hợp với Ủy ban nhân dân các xã kiểm tra vệ sinh phòng bệnh tại các khu nhà trọ.\n"
+    )
+    result = extract_blocks(blocks_from_text(notice))
+    by_ref = {d.ref: d for d in result.directives}
+    assert set(by_ref) == {"1", "2.a", "2.b"}, list(by_ref)
+    listed = ["Sở Y tế", "Sở Giáo dục và Đào tạo", "Công an tỉnh"]
+    assert by_ref["2.a"].lead_units == listed and by_ref["2.b"].lead_units == listed

@@ -31,3 +31,17 @@ def test_every_request_paragraph_after_the_lead_in_is_a_directive() -> None:
     assert starts == ["Giao", "Bộ", "Ủy"], [d.text[:40] for d in directives]
     assert directives[1].lead_units == ["Bộ Chỉ huy Quân sự tỉnh"]
     assert not any(d.text.startswith(("Từ đầu năm", "Yêu cầu Thủ trưởng")) for d in directives)
+
+
+def test_a_findings_paragraph_between_the_requests_is_not_a_directive() -> None:
+    """«Thời gian qua, nhiều hộ dân … tự ý xây dựng …; việc xử lý … còn chưa kiên quyết.»
+    between two requests states what happened; the request after it is kept."""
+    findings = (
+        "Thời gian qua, nhiều hộ dân sống ven sông vẫn tự ý xây dựng nhà, công trình lấn chiếm "
+        "hành lang bảo vệ bờ sông; việc xử lý của chính quyền cơ sở còn chưa kiên quyết.\n\n"
+    )
+    letter = LETTER.replace(
+        "Ủy ban nhân dân các xã báo cáo", findings + "Ủy ban nhân dân các xã báo cáo"
+    )
+    directives = extract_blocks(blocks_from_text(letter)).directives
+    assert [d.text.split()[0] for d in directives] == ["Giao", "Bộ", "Ủy"]

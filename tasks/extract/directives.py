@@ -112,6 +112,13 @@ def _without_purpose(text: str) -> str:
     return text
 
 
+# A lead-in that lists the units before their tasks: «3. Giao các đơn vị sau: - Sở Y tế; …
+# - Công an tỉnh triển khai các nội dung: a) … c)».
+_UNITS_LISTED_RE = re.compile(
+    r"\bcác (?:đơn vị|cơ quan|cơ quan, đơn vị|sở, ngành|địa phương)"
+    r" (?:sau(?: đây)?|dưới đây|có tên dưới đây)\s*:\s*$",
+    re.IGNORECASE,
+)
 # The heading of an appendix after the signature: «PHỤ LỤC», «Phụ lục: Phân công nhiệm vụ».
 _APPENDIX_RE = re.compile(r"^\s*(?:PHỤ LỤC|Phụ lục)\b")
 
@@ -287,7 +294,11 @@ class _Extractor:
                 list_is_parts = heading.rstrip().endswith(
                     ("gồm:", "bao gồm:")
                 ) and not REQUEST_RE.search(heading.split("gồm")[0])
-                listed = _units_listed_before_tasks(child) if list_is_parts else None
+                listed = (
+                    _units_listed_before_tasks(child)
+                    if list_is_parts or _UNITS_LISTED_RE.search(heading)
+                    else None
+                )
                 if listed is not None:
                     # «2. Các sở quản lý chuyên ngành gồm: - Sở Y tế; - Sở Công Thương … chủ
                     # trì thực hiện các nhiệm vụ sau: a) … đ)»: the units listed lead every
@@ -425,7 +436,9 @@ class _Extractor:
                 continue
             words = text.split()
             findings = re.match(
-                r"^(tuy nhiên|bên cạnh|qua kiểm tra|nhìn chung|kết quả|trước đó)\b",
+                r"^(tuy nhiên|bên cạnh|qua kiểm tra|nhìn chung|kết quả|trước đó|"
+                r"(?:trong )?thời gian (?:vừa )?qua|vừa qua|hiện nay|theo báo cáo|"
+                r"theo dự báo|từ đầu năm|đến nay|qua theo dõi)\b",
                 text,
                 re.IGNORECASE,
             )
