@@ -94,12 +94,24 @@ def review_table(extraction: Any, source_name: str) -> Table:
     """The extracted directives for the clerk to check, flagged ones first."""
     from tasks.extract import needs_review
 
-    head = [
-        f"cơ quan ban hành: {extraction.issuer or '(không đọc được: thêm --issuer)'}",
-        f"Số: {extraction.number or '(trống)'}",
+    stamp = getattr(extraction, "stamp", None)
+    number = extraction.number or "(trống)"
+    if stamp and stamp.number:
+        number = f"{stamp.number} (văn bản để trống; lấy từ {stamp.number_from}, kiểm tra lại)"
+    issued = (
         f"ngày {extraction.issued_on:%d/%m/%Y}"
         if extraction.issued_on
-        else "ngày ban hành: (trống)",
+        else "ngày ban hành: (trống)"
+    )
+    if stamp and stamp.issued_on:
+        issued = (
+            f"ngày {stamp.issued_on:%d/%m/%Y} (văn bản để trống; lấy từ {stamp.issued_from}, "
+            "kiểm tra lại)"
+        )
+    head = [
+        f"cơ quan ban hành: {extraction.issuer or '(không đọc được: thêm --issuer)'}",
+        f"Số: {number}",
+        issued,
         f"ký: {extraction.signer or '(không rõ)'}",
     ]
     table = Table(title=f"Trích xuất «{source_name}» – {', '.join(head)}")

@@ -22,6 +22,8 @@ from tasks.units import Directory
 
 # The extractor's flags per directive, beside the YAML form (never part of a notice).
 REVIEW_FLAGS = "review_flags"
+REVIEW_STAMP = "review_stamp"  # a blank number or date proposed from the PDF's stamps
+_REVIEW_KEYS = (REVIEW_FLAGS, REVIEW_STAMP)
 HEADER_FIELDS = ("number", "issued_on", "issuer", "signer", "title")
 # Kept from the extractor until the clerk changes the directive: it alone knows them.
 _EXTRACTOR_ONLY = ("inherited_units", "low_confidence")
@@ -153,7 +155,7 @@ def plain_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
 
 def notice_mapping(draft_mapping: dict[str, Any]) -> dict[str, Any]:
     """The YAML form alone, as registering takes it (without the review notes)."""
-    return {k: v for k, v in draft_mapping.items() if k != REVIEW_FLAGS}
+    return {k: v for k, v in draft_mapping.items() if k not in _REVIEW_KEYS}
 
 
 def _text(value: Any) -> str:
@@ -275,6 +277,21 @@ def review(
             problems.append(exc.message)
     if not header["issuer"]:
         problems.append("Không đọc được cơ quan ban hành: điền ô «Cơ quan ban hành».")
+    stamp = draft_mapping.get(REVIEW_STAMP) or {}
+    if stamp.get("number") and header["number"] == stamp["number"]:
+        problems.append(
+            f"Văn bản để trống Số; số {stamp['number']} lấy từ {stamp.get('number_from')}: "
+            "kiểm tra lại."
+        )
+    if (
+        stamp.get("issued_on")
+        and issued_on is not None
+        and issued_on.isoformat() == stamp["issued_on"]
+    ):
+        problems.append(
+            f"Văn bản để trống ngày ban hành; ngày {issued_on:%d/%m/%Y} lấy từ "
+            f"{stamp.get('issued_from')}: kiểm tra lại."
+        )
     scope = _scope(directory, header["issuer"])
     outside = header["issuer"] if directory.outside_committee(header["issuer"]) else None
     if outside:
@@ -391,6 +408,7 @@ def _directive(
 __all__ = [
     "HEADER_FIELDS",
     "REVIEW_FLAGS",
+    "REVIEW_STAMP",
     "DirectiveEdit",
     "DirectiveReview",
     "DraftEdits",

@@ -23,6 +23,7 @@ from models.web import NoticeDraft
 from services.database import ready_session
 from services.draft_review import (
     REVIEW_FLAGS,
+    REVIEW_STAMP,
     DraftEdits,
     DraftReview,
     apply_edits,
@@ -136,6 +137,8 @@ def create_draft(
             _refuse_duplicate(mapping=draft.mapping, source=stored, sha256=draft.sha256)
         mapping = plain_mapping(draft.mapping)
         mapping[REVIEW_FLAGS] = [list(d.flags) for d in draft.extraction.directives]
+        if draft.extraction.stamp is not None:
+            mapping[REVIEW_STAMP] = draft.extraction.stamp.to_json()
         with ready_session() as session:
             same = session.exec(
                 select(NoticeDraft).where(NoticeDraft.sha256 == draft.sha256)

@@ -3,6 +3,7 @@ counts, and read what a follow-up shows about one."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,8 @@ from services.database import directory_if_ready, ready_session
 from tasks.deadlines import Due, DueKind
 from tasks.errors import InputError
 from tasks.extract import Extraction, annotate, extract_blocks, needs_review
+from tasks.extract.header import stamped_number
+from tasks.extract.result import Stamp
 from tasks.notice_files import notice_from_mapping
 from tasks.notices import (
     extraction_to_mapping,
@@ -115,6 +118,7 @@ def extract_document(*, path: Path) -> Extraction:
     document = read_document(path)
     extraction = extract_blocks(document.blocks)
     apply_package(extraction, document)
+    apply_stamps(extraction, document)
     annotate(extraction, directory_if_ready())
     return extraction
 
@@ -142,12 +146,59 @@ def apply_package(extraction: Extraction, document: SourceDocument) -> None:
                 directive.due = due
 
 
+_STAMP_DATE_RE = re.compile(
+    r"(?:ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))"
+    r"|(?<![\d/])(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?![\d/])",
+    re.IGNORECASE,
+)
+
+
+def apply_stamps(extraction: Extraction, document: SourceDocument) -> None:
+    """A blank Số or issue date proposed from where a signed PDF was stamped: the texts of
+    its first page's annotations and of its properties (the number with the header's own
+    symbol, a date), else the time of its last digital signature. Kept apart in
+    ``extraction.stamp``; registering uses it when the clerk gives nothing else."""
+    stamps = document.stamps
+    if not stamps or (extraction.number and extraction.issued_on):
+        return
+    stamp = Stamp()
+    if extraction.number is None and extraction.symbol:
+        for text in stamps.texts:
+            if number := stamped_number([text], extraction.symbol):
+                stamp.number, stamp.number_from = number, "chú thích hoặc thuộc tính của tệp PDF"
+                break
+    if extraction.issued_on is None:
+        for text in stamps.texts:
+            if (day := _stamp_date(text, extraction.year)) is not None:
+                stamp.issued_on, stamp.issued_from = day, "chú thích hoặc thuộc tính của tệp PDF"
+                break
+        signed = [t for t in stamps.signed_at if not extraction.year or t.year == extraction.year]
+        if stamp.issued_on is None and signed:
+            stamp.issued_on = max(signed).date()
+            stamp.issued_from = f"chữ ký số ({max(signed):%H:%M %d/%m/%Y})"
+    if stamp.number or stamp.issued_on:
+        extraction.stamp = stamp
+
+
+def _stamp_date(text: str, year: int | None) -> date | None:
+    for m in _STAMP_DATE_RE.finditer(text):
+        d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(4, 5, 6)
+        try:
+            found = date(int(y), int(mo), int(d))
+        except ValueError:
+            continue
+        if year is None or found.year == year:
+            return found
+    return None
+
+
 def draft_document(*, path: Path, issuer: str | None, issued_on: date | None) -> Draft:
     """Read and extract a document for review; the clerk's issuer and date fill what a draft
     copy leaves blank. Raises InputError when it holds no directive."""
     document = read_document(path)
     extraction = extract_blocks(document.blocks)
     apply_package(extraction, document)
+    apply_stamps(extraction, document)
     if issuer:
         extraction.issuer = issuer
     with ready_session() as session:

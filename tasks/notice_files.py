@@ -329,7 +329,11 @@ def extraction_to_mapping(
     A deadline is written as its phrase when the phrase reads back to the same date, else as
     the date itself, so the clerk's file always parses.
     """
-    issued = issued_on or extraction.issued_on
+    stamp = getattr(extraction, "stamp", None)
+    issued = issued_on or extraction.issued_on or (stamp.issued_on if stamp else None)
+    # Deadlines read without the date used here («trước ngày 05 hằng tháng» in a notice whose
+    # date was blank) are read again against it.
+    reread = issued != extraction.issued_on
     directives = []
     for d in extraction.directives:
         item: dict[str, Any] = {"ref": d.ref, "text": d.text, "lead_units": list(d.lead_units)}
@@ -338,10 +342,10 @@ def extraction_to_mapping(
         if d.report_to:
             item["report_to"] = d.report_to
         if d.due.kind != DueKind.NONE:
-            item["deadline"] = _deadline_for_yaml(d.due, issued)
+            item["deadline"] = _deadline_for_yaml(d.due, issued, reread=reread)
         directives.append(item)
     return {
-        "number": extraction.number,
+        "number": extraction.number or (stamp.number if stamp else None),
         "doc_type": extraction.doc_type or "CV",
         "issuer": issuer or extraction.issuer,
         "place": extraction.place,
@@ -355,11 +359,11 @@ def extraction_to_mapping(
     }
 
 
-def _deadline_for_yaml(due: Due, issued_on: date | None) -> Any:
+def _deadline_for_yaml(due: Due, issued_on: date | None, *, reread: bool = False) -> Any:
     if due.text:
         try:
             again = parse_deadline(due.text, issued_on=issued_on)
-            if again.kind == due.kind and again.date == due.date:
+            if again.kind == due.kind and (reread or again.date == due.date):
                 return due.text
         except DeadlineError:
             pass

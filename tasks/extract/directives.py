@@ -138,6 +138,7 @@ class _Extractor:
     def run(self) -> Extraction:
         r = self.result
         r.number, symbol = number_of(self.texts)
+        r.symbol = symbol
         r.issued_on, r.year, r.place = issue_date_of(self.texts)
         r.doc_type = doc_type_of(self.texts, symbol)
         r.title = title_of(self.texts)

@@ -32,12 +32,12 @@ def number_of(blocks: list[str]) -> tuple[str | None, str | None]:
             continue
         sym = re.sub(r"\s+", "", m.group("sym") or "")
         if not m.group("digits"):
-            return _stamped_number(blocks, sym), sym or None
+            return stamped_number(blocks, sym), sym or None
         return f"{m.group('digits')}{sym}", sym or None
     return None, None
 
 
-def _stamped_number(blocks: list[str], sym: str) -> str | None:
+def stamped_number(blocks: list[str], sym: str) -> str | None:
     """A number left blank in the header («Số:      /UBND-XD») but stamped when the document
     was signed: a short line elsewhere on the first pages holding digits and the same symbol
     («Số: 7432/UBND-XD»). A citation in a sentence («văn bản số 12/UBND-XD ngày …») is long

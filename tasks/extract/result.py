@@ -42,6 +42,26 @@ class ExtractedDirective:
 
 
 @dataclass
+class Stamp:
+    """A number or issue date the header leaves blank, found where it was stamped at
+    signing (an annotation, the PDF's properties, the digital signature's time): proposed to
+    the clerk, not read as the header («number»/«issued_on» stay as printed)."""
+
+    number: str | None = None
+    number_from: str | None = None  # where, in words: «chú thích trên trang đầu» …
+    issued_on: date | None = None
+    issued_from: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "number_from": self.number_from,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "issued_from": self.issued_from,
+        }
+
+
+@dataclass
 class Extraction:
     """Everything read from one document."""
 
@@ -57,9 +77,12 @@ class Extraction:
     recipients: list[str] = field(default_factory=list)
     addressees: list[str] = field(default_factory=list)
     directives: list[ExtractedDirective] = field(default_factory=list)
+    symbol: str | None = None  # the number's symbol in the header («/UBND-KT»), even when blank
+    stamp: Stamp | None = None  # a blank number or date proposed from the PDF's stamps
 
     def to_json(self) -> dict[str, Any]:
         """The extraction schema printed by ``dondoc extract --json``."""
+        extra = {"stamp": self.stamp.to_json()} if self.stamp else {}
         return {
             "number": self.number,
             "doc_type": self.doc_type,
@@ -72,4 +95,5 @@ class Extraction:
             "recipients": self.recipients,
             "addressees": self.addressees,
             "directives": [d.to_json() for d in self.directives],
+            **extra,
         }

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tasks.errors import InputError
+
+if TYPE_CHECKING:
+    from tasks.readers.pdf_stamps import PdfStamps
 
 ACCEPTED = "văn bản .txt (mã hóa UTF-8), tệp Word .docx, hoặc tệp .pdf có lớp chữ"
 
@@ -34,6 +37,8 @@ class SourceDocument:
     kind: Literal["txt", "docx", "pdf"]
     blocks: list[Block]
     sha256: str
+    # A PDF's annotations, signatures and properties (tasks.readers.pdf_stamps)
+    stamps: PdfStamps | None = field(default=None, kw_only=True)
 
     @property
     def text(self) -> str:

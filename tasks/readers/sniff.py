@@ -13,6 +13,7 @@ from tasks.readers.document import ACCEPTED, Block, ScannedPdfError, SourceDocum
 from tasks.readers.docx_reader import read_docx
 from tasks.readers.edxml import PackageDocument, looks_like_edxml, parse_edxml
 from tasks.readers.pdf import read_pdf
+from tasks.readers.pdf_stamps import read_pdf_stamps
 from tasks.readers.text import ANY_WS_RE, text_blocks
 
 
@@ -41,14 +42,22 @@ def read_document(path: Path, *, max_bytes: int = 20_000_000) -> SourceDocument:
             raise InputError(
                 f"Văn bản đính kèm «{inner}» không có đoạn văn bản nào. Hãy kiểm tra gói edXML."
             )
-        return PackageDocument(path=path, kind=kind, blocks=blocks, sha256=sha, package=package)
+        return PackageDocument(
+            path=path,
+            kind=kind,
+            blocks=blocks,
+            sha256=sha,
+            package=package,
+            stamps=read_pdf_stamps(package.attachment.data) if kind == "pdf" else None,
+        )
     kind, blocks = _dispatch(data, name)
     if not blocks:
         raise InputError(
             f"Tệp «{name}» không có đoạn văn bản nào (tệp rỗng sau khi đọc). "
             "Hãy kiểm tra lại tệp, hoặc dùng bản .docx/.pdf gốc."
         )
-    return SourceDocument(path=path, kind=kind, blocks=blocks, sha256=sha)
+    stamps = read_pdf_stamps(data) if kind == "pdf" else None
+    return SourceDocument(path=path, kind=kind, blocks=blocks, sha256=sha, stamps=stamps)
 
 
 def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
