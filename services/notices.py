@@ -135,6 +135,8 @@ def apply_package(extraction: Extraction, document: SourceDocument) -> None:
             setattr(extraction, name, value)
     if package.issued_on is not None:
         extraction.year = package.issued_on.year
+    if package.to_places and not extraction.addressees:
+        extraction.addressees = list(package.to_places)  # where the package was sent
     if package.due_date is not None:
         due = Due(
             DueKind.DATE,

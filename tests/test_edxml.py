@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -348,3 +349,19 @@ def test_a_package_over_the_file_cap_is_refused(seed_docx: bytes) -> None:
     big = package([attachment("cv.docx", seed_docx)]) + b" " * edxml.MAX_PACKAGE_BYTES
     with pytest.raises(InputError, match="quá lớn"):
         parse_edxml(big, "vb.edxml")
+
+
+def test_a_signed_pdf_attachment_is_read_with_its_task_table(tmp_path: Path) -> None:
+    """The attachment an e-office system sends is most often the signed PDF: its task table
+    (Word's export, one row cut by a page break) is read cell by cell; the header gives the
+    number and the addressees the text of a letter leaves out."""
+    pdf = next((ROOT / "tests" / "data" / "heldout3").glob("heldout3-06-*.pdf")).read_bytes()
+    data = package([attachment("cong-van-da-ky.pdf", pdf, "application/pdf")], due=None)
+    code, out = run("extract", str(write(tmp_path, data)), "--json")
+    assert code == 0, out
+    result = json.loads(out)
+    assert result["number"] == "1234/UBND-NV"  # the header's, over the PDF's own
+    rows = {d["ref"]: d for d in result["directives"] if d["ref"].startswith("row-")}
+    assert sorted(rows) == ["row-1", "row-2", "row-3", "row-4", "row-5"]
+    assert rows["row-2"]["support_units"] == ["Ủy ban nhân dân các xã, phường"]
+    assert rows["row-2"]["due"]["date"] == "2025-12-20"
