@@ -176,6 +176,7 @@ def _web(console: Console, engine: Any, url: str) -> None:
 def _briefing(console: Console, folder: Path, as_of: date) -> None:
     """The monthly briefing of the status month, as the flow scheduled on the 1st makes it."""
     from flows.briefing import monthly_briefing
+    from tasks.briefing.model import pct_text
 
     month = f"{as_of.year}-{as_of.month:02d}"
     result = monthly_briefing(month=month, as_of=as_of, folder=str(folder))
@@ -183,9 +184,10 @@ def _briefing(console: Console, folder: Path, as_of: date) -> None:
     rate = result["pct_on_time"]
     console.print(Rule(f"Báo cáo giao ban tháng {as_of.month:02d}/{as_of.year}"))
     console.print(
-        f"7. Luồng «monthly_briefing»: {result['total']} nhiệm vụ trong tháng (đơn vị chủ trì), "
-        f"{totals['done_on_time']} hoàn thành đúng hạn, {totals['overdue']} quá hạn; "
-        f"tỷ lệ đúng hạn {'—' if rate is None else str(rate).replace('.', ',') + '%'}."
+        f"7. Luồng «monthly_briefing»: {result['directives']} nhiệm vụ giao cho các đơn vị "
+        f"chủ trì thành {result['total']} lượt giao trong tháng; {totals['done_on_time']} lượt "
+        f"hoàn thành đúng hạn, {totals['overdue']} lượt quá hạn; tỷ lệ đúng hạn "
+        f"{'—' if rate is None else pct_text(rate) + '%'}."
     )
     for kind, path in sorted(result["files"].items()):
         console.print(f"   {kind.upper():4} {path}")

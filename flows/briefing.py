@@ -91,6 +91,7 @@ def monthly_briefing(
         "period": period,
         "as_of": briefing.as_of.isoformat(),
         "total": briefing.total,
+        "directives": briefing.directives,
         "totals": briefing.totals,
         "pct_on_time": briefing.pct_on_time,
         "files": files,

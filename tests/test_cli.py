@@ -219,6 +219,9 @@ def test_demo_shows_every_category(prefect_harness: None, app_env: str) -> None:
     assert len(counts) == 6 and all(n > 0 for n in counts), counts
     sent = re.search(r"lần nhắc việc \(08:00 những ngày có việc đến hạn\): (\d+) thư", out)
     assert sent and int(sent.group(1)) > 0
+    # The briefing line counts directives and lượt giao apart, as the briefing itself does.
+    briefing = re.search(r"(\d+) nhiệm vụ giao cho các đơn vị chủ trì thành (\d+) lượt giao", out)
+    assert briefing and 0 < int(briefing.group(1)) < int(briefing.group(2)), out
     # It ends with how to open its data in the browser: a sign-in and one unit's link that work.
     from fastapi.testclient import TestClient
 
