@@ -42,7 +42,7 @@ def notice_add(
         Path | None,
         typer.Argument(
             metavar="TỆP",
-            help="Văn bản gốc: .docx, .pdf có lớp chữ, .txt (UTF-8), hoặc gói edXML (.edxml) từ hệ thống quản lý văn bản.",
+            help="Văn bản gốc: .docx, .pdf có lớp chữ, .txt hoặc .md (UTF-8), hoặc gói edXML (.edxml) từ hệ thống quản lý văn bản.",
         ),
     ] = None,
     from_file: Annotated[
@@ -195,7 +195,11 @@ def follow_up(
 
 def extract(
     file: Annotated[
-        Path, typer.Argument(metavar="TỆP", help="Văn bản: .docx, .pdf có lớp chữ, hoặc .txt.")
+        Path,
+        typer.Argument(
+            metavar="TỆP",
+            help="Văn bản: .docx, .pdf có lớp chữ, .txt hoặc .md (UTF-8), hoặc gói edXML (.edxml).",
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="In JSON cho máy đọc.")] = False,
 ) -> None:

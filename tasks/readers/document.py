@@ -11,7 +11,9 @@ from tasks.errors import InputError
 if TYPE_CHECKING:
     from tasks.readers.pdf_stamps import PdfStamps
 
-ACCEPTED = "văn bản .txt (mã hóa UTF-8), tệp Word .docx, hoặc tệp .pdf có lớp chữ"
+ACCEPTED = (
+    "văn bản .txt hoặc .md (mã hóa UTF-8), tệp Word .docx, tệp .pdf có lớp chữ, hoặc gói edXML"
+)
 
 
 class ScannedPdfError(InputError):
