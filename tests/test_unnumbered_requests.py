@@ -45,3 +45,15 @@ def test_a_findings_paragraph_between_the_requests_is_not_a_directive() -> None:
     )
     directives = extract_blocks(blocks_from_text(letter)).directives
     assert [d.text.split()[0] for d in directives] == ["Giao", "Bộ", "Ủy"]
+
+
+def test_giao_names_the_lead_before_any_common_verb() -> None:
+    """«Giao Sở Giáo dục và Đào tạo tổng hợp …»: the unit given the work leads it, whatever
+    the verb that follows («tổng hợp», «đôn đốc», «bố trí» … not only «chủ trì»)."""
+    from tasks.extract.named_units import units_of
+
+    for verb in ("tổng hợp", "đôn đốc", "bố trí", "thẩm định"):
+        text = (
+            f"Giao Sở Giáo dục và Đào tạo {verb} kết quả, báo cáo UBND tỉnh trước ngày 15/9/2025."
+        )
+        assert units_of(text)[0] == ["Sở Giáo dục và Đào tạo"], verb

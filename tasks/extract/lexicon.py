@@ -230,7 +230,10 @@ REPORT_TO_RE = re.compile(
     re.IGNORECASE,
 )
 GIAO_RE = re.compile(
-    r"\b(?:[Gg]iao(?: cho)?|[Pp]hân công)\s+(?P<lead>[^;:.]{3,200}?)\s+(?:[Cc]hủ trì|thực hiện|có trách nhiệm|theo dõi|tham mưu|phối hợp|khẩn trương|nghiên cứu|tổ chức|triển khai|xây dựng|rà soát|kiểm tra|hướng dẫn|làm đầu mối)\b"
+    r"\b(?:[Gg]iao(?: cho)?|[Pp]hân công)\s+(?P<lead>[^;:.]{3,200}?)\s+(?:[Cc]hủ trì|thực hiện|có trách nhiệm|theo dõi|tham mưu|phối hợp|khẩn trương|nghiên cứu|tổ chức|triển khai|xây dựng|rà soát|kiểm tra|hướng dẫn|làm đầu mối"
+    r"|tổng hợp|báo cáo|hoàn thiện|hoàn thành|đôn đốc|chỉ đạo|xử lý|lập|thẩm định|đề xuất|bố trí"
+    r"|cập nhật|kiểm soát|giám sát|tuyên truyền|quản lý|tiếp nhận|bảo đảm|đảm bảo|chuẩn bị"
+    r"|tiếp tục|khắc phục|giải quyết|tập trung|chủ động)\b"
 )
 CHU_TRI_RE = re.compile(r"(?P<lead>[^;:.]{3,160}?)\s+(?:là cơ quan |làm )?chủ trì\b", re.IGNORECASE)
 CHU_TRI_TAIL_RE = re.compile(r"\s+(?:là cơ quan |làm )?chủ trì\b", re.IGNORECASE)
