@@ -138,3 +138,28 @@ def test_a_pdf_task_table_is_read_cell_by_cell_across_a_page_break() -> None:
     assert str(by_ref["row-3"].due.date) == "2026-03-31"  # Quý I/2026
     # the table's words are not read again as a paragraph
     assert not any("Cơ quan chủ trì" in d.text for d in result.directives)
+
+
+def test_a_pdf_table_with_a_merged_cell_and_a_thuc_hien_header() -> None:
+    """«Đơn vị thực hiện» instead of «chủ trì», split over two lines in the text layer, and
+    the lead of rows 2 and 3 in one cell merged down: each row gets it."""
+    pdf = next((ROOT / "tests" / "data" / "heldout4").glob("heldout4-06-*.pdf"))
+    result = extract_blocks(read_document(pdf).blocks)
+    by_ref = {d.ref: d for d in result.directives if d.ref and d.ref.startswith("row-")}
+    assert sorted(by_ref) == ["row-1", "row-2", "row-3", "row-4", "row-5"]
+    assert by_ref["row-2"].lead_units == ["Trạm Y tế các xã, phường"]
+    assert by_ref["row-3"].lead_units == ["Trạm Y tế các xã, phường"]  # the merged cell
+    assert str(by_ref["row-3"].due.date) == "2026-10-31"
+
+
+def test_a_group_row_of_a_task_table_is_not_a_directive() -> None:
+    table = _markdown_table().replace(
+        "| (1) | (2) | (3) | (4) | (5) |",
+        "| (1) | (2) | (3) | (4) | (5) |\n| **I** | **Nhóm giải pháp về hạ tầng** | | | |",
+    )
+    result = extract_blocks(blocks_from_text(_plan(table)))
+    assert not any("Nhóm giải pháp" in d.text for d in result.directives)
+    assert [d.ref for d in result.directives if d.ref and d.ref.startswith("row-")] == [
+        "row-1",
+        "row-2",
+    ]

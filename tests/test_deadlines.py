@@ -159,6 +159,24 @@ def test_a_span_from_now_qualifying_a_noun_gives_way_to_the_deadline_after_it() 
     assert (due.kind, due.date) == ("year", D(2025, 12, 31))
 
 
+def test_a_starting_point_gives_way_to_the_deadline_and_a_bound_looking_back_is_none() -> None:
+    issued = D(2026, 3, 12)
+    text = (
+        "Các chủ đầu tư lập hồ sơ quyết toán các dự án đưa vào sử dụng từ năm 2024 trở về "
+        "trước, gửi cơ quan thẩm tra trước 31/12/2026."
+    )
+    assert find_deadline(text, issued_on=issued).date == D(2026, 12, 31)
+    assert find_deadline("các dự án từ năm 2024 trở về trước", issued_on=issued).kind == "none"
+    text = "Áp dụng phần mềm từ năm 2026, hoàn thành việc chuyển dữ liệu trong quý III/2026."
+    assert find_deadline(text, issued_on=issued).date == D(2026, 9, 30)
+    text = "Kể từ ngày 01/7/2026, các đơn vị cập nhật dữ liệu, hoàn thành trước ngày 31/12/2026."
+    assert find_deadline(text, issued_on=issued).date == D(2026, 12, 31)
+    alone = find_deadline(
+        "Kể từ ngày 01/7/2026, yêu cầu các đơn vị phải cập nhật.", issued_on=issued
+    )
+    assert alone.date == D(2026, 7, 1)  # CONVENTIONS §4: a start alone is the date
+
+
 def test_dated_deadline_wins_over_recurrence_word() -> None:
     due = parse_deadline("đánh giá hàng năm, hoàn thành vào quý II-2019", issued_on=ISSUED)
     assert (due.kind, due.date) == ("quarter", D(2019, 6, 30))

@@ -64,3 +64,17 @@ def test_units_given_after_giao_cac_don_vi_sau_lead_each_task() -> None:
     assert set(by_ref) == {"1", "2.a", "2.b"}, list(by_ref)
     listed = ["Sở Y tế", "Sở Giáo dục và Đào tạo", "Công an tỉnh"]
     assert by_ref["2.a"].lead_units == listed and by_ref["2.b"].lead_units == listed
+
+
+def test_a_unit_heading_ends_where_its_line_ends() -> None:
+    """«2. Phòng Văn hóa - Xã hội» then, as its paragraph, «Thường xuyên tuyên truyền …»:
+    the unit is the heading, not «Phòng Văn hóa - Xã hội Thường xuyên»."""
+    notice = NOTICE.split("2. Các cơ quan")[0] + (
+        "2. Phòng Văn hóa - Xã hội\n\nThường xuyên tuyên truyền trên hệ thống loa truyền thanh "
+        "về quy định giữ gìn trật tự đô thị.\n\n"
+        "3. Trung tâm Phục vụ hành chính công phường\n\nNiêm yết công khai thủ tục hành chính "
+        "lĩnh vực xây dựng, báo cáo trước ngày 10 hằng tháng.\n"
+    )
+    by_ref = {d.ref: d for d in extract_blocks(blocks_from_text(notice)).directives}
+    assert by_ref["2"].lead_units == ["Phòng Văn hóa - Xã hội"]
+    assert by_ref["3"].lead_units == ["Trung tâm Phục vụ hành chính công phường"]

@@ -178,6 +178,10 @@ def _first_occurrence(
 _SPAN_FROM_NOW_RE = re.compile(r"\btừ\s+(?:nay|bây giờ)\s+(?:cho\s+)?(?:đến|tới)?\s*$")
 
 
+_LOOKING_BACK_RE = re.compile(r"\s*(?:trở\s+)?về\s+trước\b")
+_FROM_RE = re.compile(r"(?:kể\s+)?từ\b")
+
+
 def decide(text: str, low: str, ctx: Context, strict: bool) -> Due:
     """Shared core of parse_deadline / find_deadline."""
     scanner = Scanner(low, strict)
@@ -196,10 +200,17 @@ def decide(text: str, low: str, ctx: Context, strict: bool) -> Due:
     # A concrete deadline wins over a recurrence word; several concrete ones: the first —
     # except a span «từ nay đến cuối năm 2025» qualifying a noun («Kế hoạch cao điểm … từ nay
     # đến cuối năm 2025, trình … trong tháng 10/2025») when a later deadline follows it.
-    concrete = [c for c in found if c.kind != "day"]
+    # A starting point («từ năm 2024», «kể từ ngày 01/7/2026») gives way to a deadline after
+    # it too, and a bound looking back («từ năm 2024 trở về trước») is never a deadline.
+    concrete = [
+        c for c in found if c.kind != "day" and not _LOOKING_BACK_RE.match(low, c.end, c.end + 20)
+    ]
     for i, c in enumerate(concrete):
-        if i + 1 < len(concrete) and _SPAN_FROM_NOW_RE.search(
-            low, max(0, c.text_start - 30), c.text_start
+        later = i + 1 < len(concrete)
+        if later and (
+            _SPAN_FROM_NOW_RE.search(low, max(0, c.text_start - 30), c.text_start)
+            or c.kind == "from_year"
+            or _FROM_RE.match(low, c.text_start, c.start)
         ):
             continue
         if recurrence is not None:

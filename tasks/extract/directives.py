@@ -27,6 +27,7 @@ from tasks.extract.lexicon import (
     DEFINITION_RE,
     FINDINGS_RE,
     GIAO_RE,
+    GROUP_TAILS,
     NOT_DIRECTIVE_SECTION_RE,
     REQUEST_RE,
     REQUEST_UNITS_RE,
@@ -118,6 +119,13 @@ _UNITS_LISTED_RE = re.compile(
     r"\bcác (?:đơn vị|cơ quan|cơ quan, đơn vị|sở, ngành|địa phương)"
     r" (?:sau(?: đây)?|dưới đây|có tên dưới đây)\s*:\s*$",
     re.IGNORECASE,
+)
+# Units in a task table's cell: one a line or between «;», «,» — but not the comma of a group
+# phrase («Trạm Y tế các xã, phường», «các sở, ban, ngành»).
+_CELL_UNITS_SPLIT_RE = re.compile(
+    r"[;\n]\s*|,(?!\s*(?:"
+    + "|".join(sorted(map(re.escape, GROUP_TAILS), key=len, reverse=True))
+    + r")\b)\s*"
 )
 # The heading of an appendix after the signature: «PHỤ LỤC», «Phụ lục: Phân công nhiệm vụ».
 _APPENDIX_RE = re.compile(r"^\s*(?:PHỤ LỤC|Phụ lục)\b")
@@ -340,10 +348,14 @@ class _Extractor:
         ):
             # "3. Tổ chức thực hiện" + its paragraph: the paragraph names the units.
             body_lead, body_support, body_report = units_of(" ".join(node.continuation))
+            head = heading_units(node.text) or unit_phrases(node.text) or []
             if body_lead:
-                lead = heading_units(node.text) or unit_phrases(node.text) or []
-                lead += [u for u in body_lead if u not in lead]
+                lead = head + [u for u in body_lead if u not in head]
                 support, report_to = body_support or support, body_report or report_to
+            elif head:
+                # «2. Phòng Văn hóa - Xã hội» + «Thường xuyên tuyên truyền …»: the unit's
+                # name ends with its heading's line.
+                lead = head
         source = "own"
         if not lead:
             lead = heading_units(node.text) or list(inherited)
@@ -373,7 +385,9 @@ class _Extractor:
         number = cell("stt", "tt")
         task = cell("nhiệm vụ", "nội dung", "công việc") or node.text
         lead = unit_phrases(cell("chủ trì", "thực hiện", "đơn vị")) or [
-            u for u in re.split(r"[;,\n]\s*", cell("chủ trì", "thực hiện", "đơn vị")) if u.strip()
+            u
+            for u in _CELL_UNITS_SPLIT_RE.split(cell("chủ trì", "thực hiện", "đơn vị"))
+            if u.strip()
         ]
         support = [
             u.strip()

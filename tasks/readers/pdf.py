@@ -119,8 +119,9 @@ def read_pdf(data: bytes, name: str) -> list[Block]:
 
 
 # A task table's header in a page's text: «Nội dung công việc … Cơ quan chủ trì …».
+# (Its words may be cut across lines: «Đơn vị thực / hiện».)
 _TABLE_HEADER_RE = re.compile(
-    r"(?:nội dung|nhiệm vụ|công việc)[^\n]{0,120}chủ(?:\s*\n\s*|\s+)trì", re.IGNORECASE
+    r"(?:nội dung|nhiệm vụ|công việc)[^\n]{0,120}(?:chủ|thực|phối)\b", re.IGNORECASE
 )
 _WORD_RE = re.compile(r"\w+")
 
@@ -195,7 +196,15 @@ def _plumbed_tables(data: bytes, pages: list[int]) -> list[tuple[int, list[list[
                 raise _TooComplex("bảng nhiệm vụ đọc quá lâu")
             page = pdf.pages[index]
             for table in page.find_tables():
-                rows = [[" ".join((c or "").split()) for c in row] for row in table.extract()]
+                raw = table.extract()
+                rows = [[" ".join((c or "").split()) for c in row] for row in raw]
+                # A cell merged down («Trạm Y tế các xã, phường» over rows 2 and 3) is read
+                # for every numbered row it spans, as the DOCX reader reads it.
+                for r in range(1, len(rows)):
+                    if rows[r] and rows[r][0].strip().isdigit():
+                        for c, cell in enumerate(raw[r]):
+                            if cell is None and c < len(rows[r - 1]):
+                                rows[r][c] = rows[r - 1][c]
                 if rows and len(rows[0]) >= 3:
                     out.append((index, rows))
     return out

@@ -32,6 +32,8 @@ def task_rows(texts: list[list[str]], table: int | None) -> list[Block] | None:
     for cells in body:
         if not any(cells) or _is_column_numbers(cells) or cells == texts[header_at]:
             continue
+        if _is_group_row(cells):
+            continue
         blocks.append(
             Block(
                 text=" | ".join(c for c in cells if c),
@@ -63,6 +65,19 @@ def _is_subheader(cells: list[str]) -> bool:
         and not any(ch.isdigit() for c in filled for ch in c)
         and all(len(c) < 40 for c in filled)
         and any(_RESP_CELL_RE.search(c.lower()) for c in filled)
+    )
+
+
+_GROUP_NUMBER_RE = re.compile(r"^(?:[IVXL]{1,6}|[A-ZĐ])\.?$")
+
+
+def _is_group_row(cells: list[str]) -> bool:
+    """A row that only heads a group of tasks: «I | Cơ chế, chính sách | | | |»."""
+    first = cells[0].strip()
+    return (
+        len(cells) >= 3
+        and (not first or bool(_GROUP_NUMBER_RE.match(first)))
+        and not any(c.strip() for c in cells[2:])
     )
 
 

@@ -316,7 +316,7 @@ def _lift_tables(text: str) -> tuple[str, list[list[list[str]]]]:
         rows = [_md_cells(r) for r in run if not _MD_SEP_RE.match(r)]
         if not rows or max(len(r) for r in rows) < 3:
             return run  # two columns: unfold_layout_tables reads them
-        cells = [[_MD_BREAK_RE.sub("\n", c) for c in r] for r in rows]
+        cells = [[_MD_BREAK_RE.sub("\n", c).replace("**", "") for c in r] for r in rows]
         return [_table_as_text(cells, tables)]
 
     out = _map_markdown_runs(text, read)
