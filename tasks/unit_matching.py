@@ -50,6 +50,30 @@ _COMMITTEE_RE = re.compile(
 )
 
 
+_COMMITTEE_IN_RE = re.compile(
+    r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
+    r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+\S.*$",
+    re.IGNORECASE,
+)
+_PLACE_AT_END_RE = re.compile(
+    r"\b(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+(\S)[^()]*$"
+)
+
+
+def _committee_of(issuer: str) -> str | None:
+    """The People's Committee an issuer is or belongs to: «UBND tỉnh Lào Cai» itself, the one
+    named inside («Văn phòng UBND tỉnh Quảng Trị»), or the one of the place it ends with («Sở Y
+    tế tỉnh Điện Biên» → «UBND tỉnh Điện Biên»); None for any other issuer."""
+    issuer = issuer.strip()
+    if _COMMITTEE_RE.match(issuer):
+        return issuer
+    if m := _COMMITTEE_IN_RE.search(issuer):
+        return m.group(0)
+    if (m := _PLACE_AT_END_RE.search(issuer)) and m.group(1).isupper():
+        return f"UBND {m.group(0)}"  # a place's name («tỉnh Điện Biên»), not «tỉnh (…)»
+    return None
+
+
 def _without_ubnd(key: str) -> str | None:
     return key[5:] if key.startswith("ubnd ") else None
 
@@ -148,17 +172,21 @@ class UnitIndex:
         return f"{kind}«{entry.label}» (mã {entry.code}{where})"
 
     def outside_committee(self, issuer: str | None) -> bool:
-        """The issuer is a People's Committee of a place (a province, district or commune)
-        that the directory does not hold: the units its document names are its own."""
-        if not issuer or not _COMMITTEE_RE.match(issuer.strip()):
+        """The issuer is a People's Committee of a place (a province, district or commune),
+        or a body under one («Văn phòng UBND tỉnh Quảng Trị», «Sở Y tế tỉnh Điện Biên»), that
+        the directory does not hold: the units its document names are its own."""
+        committee = _committee_of(issuer or "")
+        if committee is None:
             return False
-        try:
-            self.resolve(issuer)
-        except AmbiguousUnitError:
+        for name in dict.fromkeys([(issuer or "").strip(), committee]):
+            try:
+                self.resolve(name)
+            except AmbiguousUnitError:
+                return False
+            except DondocError:
+                continue
             return False
-        except DondocError:
-            return True
-        return False
+        return True
 
     def resolve(
         self, written: str, *, scope: int | None = None, outside_issuer: str | None = None

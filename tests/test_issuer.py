@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tasks.extract import extract_blocks
-from tasks.readers import read_document
+from tasks.readers import blocks_from_text, read_document
 from tests.helpers import run_cli as run
 from tests.helpers import snapshot
 
@@ -144,3 +144,62 @@ def test_the_web_review_says_the_issuer_is_outside_the_directory(app_env: str) -
     first, second = sorted(read.directives, key=lambda d: d.index)
     assert "outside_issuer:Sở Xây dựng" in first.flags and first.lead[0].code is None
     assert second.lead[0].code == "AG-SXD" and second.flags == ["no_deadline"]
+
+
+def test_the_issuing_body_under_its_governing_body_is_the_issuer() -> None:
+    """Nghị định 30/2020's header names the governing body and under it the issuing one."""
+    from tasks.extract.header import issuer_of
+
+    cases = {
+        (
+            "ỦY BAN NHÂN DÂN",
+            "TỈNH QUẢNG TRỊ",
+            "VĂN PHÒNG",
+        ): "Văn phòng Ủy ban nhân dân tỉnh Quảng Trị",
+        ("UBND TỈNH ĐIỆN BIÊN", "SỞ Y TẾ"): "Sở Y tế tỉnh Điện Biên",
+        (
+            "UBND TỈNH ĐỒNG NAI",
+            "ỦY BAN NHÂN DÂN PHƯỜNG TRẤN BIÊN",
+        ): "Ủy ban nhân dân phường Trấn Biên",
+        ("UBND HUYỆN HÒN ĐẤT", "VĂN PHÒNG HĐND VÀ UBND"): "Văn phòng HĐND và UBND huyện Hòn Đất",
+        ("UBND TỈNH KHÁNH HÒA", "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH"): (
+            "Sở Văn hóa, Thể thao và Du lịch tỉnh Khánh Hòa"
+        ),
+        ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ HẢI PHÒNG"): "Ủy ban nhân dân thành phố Hải Phòng",
+    }
+    for lines, issuer in cases.items():
+        assert issuer_of([*lines, "Số: 12/UBND-VP"]) == issuer, lines
+
+
+def test_a_header_in_spaced_columns_gives_issuer_and_number() -> None:
+    """«ỦY BAN NHÂN DÂN      CỘNG HÒA …» side by side with spaces: read column by column; a
+    header whose only runs of spaces are blank fields («Số:      /UBND-KT») is left alone."""
+    header = (
+        "     ỦY BAN NHÂN DÂN                         CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "      TỈNH AN GIANG                                Độc lập - Tự do - Hạnh phúc\n\n"
+        "  Số: 356/TB-UBND                               An Giang, ngày 18 tháng 9 năm 2025\n\n"
+        "                                    THÔNG BÁO\n\n"
+        "1. Sở Nông nghiệp và Môi trường rà soát dữ liệu tàu cá trước ngày 30/9/2025.\n"
+    )
+    result = extract_blocks(blocks_from_text(header))
+    assert result.issuer == "Ủy ban nhân dân tỉnh An Giang" and result.number == "356/TB-UBND"
+    assert str(result.issued_on) == "2025-09-18"
+    blank = "ỦY BAN NHÂN DÂN TỈNH AN GIANG\nSố:        /UBND-KT\nAn Giang, ngày      tháng      năm 2026\n"
+    result = extract_blocks(
+        blocks_from_text(blank + "\n1. Sở Y tế kiểm tra trước ngày 15/8/2026.\n")
+    )
+    assert result.symbol == "/UBND-KT" and result.number is None
+
+
+def test_a_body_under_a_committee_outside_the_directory_is_outside_too(app_env: str) -> None:
+    from services.database import ready_session
+    from tasks.units import Directory
+
+    assert run("init")[0] == 0
+    assert run("units", "import", str(ROOT / "examples" / "units" / "province-2025.yaml"))[0] == 0
+    with ready_session() as session:
+        directory = Directory.load(session)
+    assert directory.outside_committee("Sở Y tế tỉnh Điện Biên")
+    assert directory.outside_committee("Văn phòng UBND tỉnh Quảng Trị")
+    assert not directory.outside_committee("Sở Y tế tỉnh An Giang")  # An Giang is held
+    assert not directory.outside_committee("Ban Chỉ đạo tỉnh (ngoài danh mục)")  # no place named

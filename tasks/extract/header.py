@@ -147,41 +147,112 @@ def issuer_of(blocks: list[str]) -> str | None:
             )
         elif caps:
             break
-    name = " ".join(c for c in caps if c)
-    if not name:
+    name = _issuing_body([c for c in caps if c])
+    return _name_case(name) if name else None
+
+
+# The header's first lines name the governing body and, under it, the issuing one
+# (Nghị định 30/2020): «ỦY BAN NHÂN DÂN / TỈNH QUẢNG TRỊ / VĂN PHÒNG», «UBND TỈNH ĐIỆN BIÊN /
+# SỞ Y TẾ». A line opening with one of these words begins a body; a place line continues one.
+_BODY_HEAD_RE = re.compile(
+    r"^(?:ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|VĂN PHÒNG|SỞ|BAN|TRUNG TÂM|PHÒNG|CÔNG AN|BỘ|"
+    r"CỤC|CHI CỤC|TỔNG CỤC|THANH TRA|ĐẢNG ỦY|ĐẢNG UỶ|KHO BẠC|BẢO HIỂM|BỆNH VIỆN|ĐÀI)\b"
+)
+_PLACE_RE = re.compile(r"\b(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|THỊ TRẤN|XÃ|PHƯỜNG|ĐẶC KHU)\b")
+
+
+def _issuing_body(lines: list[str]) -> str | None:
+    """The issuing body of the header's caps lines, named as a whole: the last body, with
+    the governing body it belongs to when it names no place of its own («Văn phòng UBND tỉnh
+    Quảng Trị», «Sở Y tế tỉnh Điện Biên»)."""
+    bodies: list[str] = []
+    for line in lines:
+        if _BODY_HEAD_RE.match(line) or not bodies:
+            bodies.append(line)
+        else:
+            bodies[-1] += " " + line
+    if not bodies:
         return None
-    # "ỦY BAN NHÂN DÂN TỈNH LÀO CAI" → "Ủy ban nhân dân tỉnh Lào Cai".
+    last, first = bodies[-1], bodies[0]
+    if len(bodies) == 1 or _PLACE_RE.search(last):
+        return last
+    if last.startswith("VĂN PHÒNG") and not re.search(r"\b(?:UBND|ỦY BAN|UỶ BAN)\b", last):
+        return f"{last} {first}"  # «Văn phòng» + «Ủy ban nhân dân tỉnh Quảng Trị»
+    place = _PLACE_RE.search(first)
+    return f"{last} {first[place.start() :]}" if place else last
+
+
+_KEEP_UPPER = {"UBND", "HĐND", "VP"}
+_HEAD_PHRASES = [
+    ("ỦY BAN NHÂN DÂN", "Ủy ban nhân dân"),
+    ("UỶ BAN NHÂN DÂN", "Ủy ban nhân dân"),
+    ("HỘI ĐỒNG NHÂN DÂN", "Hội đồng nhân dân"),
+    ("VĂN PHÒNG", "Văn phòng"),
+]
+_PLACE_WORDS = [
+    "THÀNH PHỐ",
+    "THỊ XÃ",
+    "THỊ TRẤN",
+    "ĐẶC KHU",
+    "TỈNH",
+    "HUYỆN",
+    "QUẬN",
+    "XÃ",
+    "PHƯỜNG",
+]
+
+
+def _name_case(name: str) -> str:
+    """«ỦY BAN NHÂN DÂN PHƯỜNG TRẤN BIÊN» → «Ủy ban nhân dân phường Trấn Biên»; «SỞ Y TẾ TỈNH
+    ĐIỆN BIÊN» → «Sở Y tế tỉnh Điện Biên»: heads and place words as written in a sentence,
+    place names in title case, a department's name capitalised after «và» and commas."""
     words = name.split()
-    lower = {
-        "ỦY",
-        "UỶ",
-        "BAN",
-        "NHÂN",
-        "DÂN",
-        "TỈNH",
-        "HUYỆN",
-        "XÃ",
-        "PHƯỜNG",
-        "THÀNH",
-        "PHỐ",
-        "VĂN",
-        "PHÒNG",
-        "VÀ",
-        "SỞ",
-        "HĐND",
-        "UBND",
-        "THỊ",
-        "TRẤN",
-    }
-    out = []
-    for j, w in enumerate(words):
-        if w in ("HĐND", "UBND"):
+    out: list[str] = []
+    mode = "name"  # "place": title case; "dept": first word and after «và»/«,» capitalised
+    i = 0
+    while i < len(words):
+        rest = " ".join(words[i : i + 4])
+        phrase = next(
+            (
+                (n, w)
+                for n, w in [
+                    *[(len(a.split()), b) for a, b in _HEAD_PHRASES if rest.startswith(a)],
+                    *[(len(a.split()), a.lower()) for a in _PLACE_WORDS if _starts_word(rest, a)],
+                ]
+            ),
+            None,
+        )
+        if phrase is not None:
+            count, written = phrase
+            out.append(written)
+            mode = "place" if written.islower() else "name"
+            i += count
+            continue
+        w = words[i]
+        if w == "VÀ":
+            out.append("và")
+        elif w in _KEEP_UPPER:
             out.append(w)
-        elif w in lower:
-            out.append(w.capitalize() if j == 0 else w.lower())
+            mode = "name"
+        elif w in ("SỞ", "BAN", "PHÒNG", "CỤC", "TRUNG", "TÂM", "CHI") and mode != "dept":
+            out.append(w.capitalize())
+            mode = "dept_start" if w not in ("TRUNG", "CHI") else mode
+        elif mode == "place":
+            out.append(w.capitalize())
+        elif mode in ("dept_start", "dept"):
+            capital = mode == "dept_start" or (out and (out[-1] == "và" or out[-1].endswith(",")))
+            out.append(w.capitalize() if capital else w.lower())
+            mode = "dept"
         else:
             out.append(w.capitalize())
+        i += 1
+    if out:
+        out[0] = out[0][:1].upper() + out[0][1:]
     return " ".join(out)
+
+
+def _starts_word(text: str, phrase: str) -> bool:
+    return text == phrase or text.startswith(phrase + " ")
 
 
 def chair_of(title: str | None, blocks: list[str]) -> str | None:

@@ -168,6 +168,9 @@ _MD_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
 _MD_SEP_RE = re.compile(r"^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
 _MD_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _COLUMN_GAP_RE = re.compile(r"(?<=\S)(?: {4,}|\t[ \t]*)(?=\S)")
+_MOTTO_BESIDE_RE = re.compile(
+    r"\S(?: {4,}|\t[ \t]*)(?:CỘNG HÒA|CỘNG HOÀ|Cộng hòa|Độc lập|ĐỘC LẬP)", re.UNICODE
+)
 _RIGHT_ONLY_INDENT = 20  # leading spaces of a line that sits in the right column alone
 _SIGNATURE_START_RE = re.compile(r"^\s*(?:\*\*)?\s*Nơi nhận\b", re.IGNORECASE)
 
@@ -228,6 +231,13 @@ def unfold_layout_tables(text: str) -> str:
     (after the last «Nơi nhận» line, when two or more of its lines have a column gap) read
     column by column. Anything else is left as it is."""
     out = _map_markdown_runs(text, lambda run: _columns_of_markdown(run) or run)
+    # The header: issuer beside the national motto, Số beside the place and date, down to the
+    # date line (the title under it is centred, not a column).
+    # Blank fields («Số:      /UBND-KT», «ngày      tháng») have runs of spaces too: the
+    # columns are there only when the national motto stands beside the issuer.
+    top = next((k for k, line in enumerate(out[:30]) if _is_date_line(line.strip())), None)
+    if top is not None and any(_MOTTO_BESIDE_RE.search(line) for line in out[: top + 1]):
+        out = _columns_of_spaced(out[: top + 1]) + out[top + 1 :]
     starts = [k for k, line in enumerate(out) if _SIGNATURE_START_RE.match(line)]
     if starts:
         tail = out[starts[-1] :]
@@ -376,6 +386,10 @@ def _new_paragraph(
     if len(para) == 1 and _MARKER_ONLY_RE.match(prev):
         return False  # "1." alone on its line, its text on the next
     if _hard_heading(prev) or prev[0] in SUPERSCRIPTS:
+        return True
+    # A place-and-date line, or after a blank line any header line, stands alone (a trích yếu
+    # «V/v …» runs into neither).
+    if (len(line) < 100 and "," in line and _is_date_line(line)) or (gap and _hard_heading(line)):
         return True
     terminal = bool(_TERMINAL_RE.search(prev))
     if _is_marker(line):
