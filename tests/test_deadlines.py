@@ -177,6 +177,19 @@ def test_a_starting_point_gives_way_to_the_deadline_and_a_bound_looking_back_is_
     assert alone.date == D(2026, 7, 1)  # CONVENTIONS §4: a start alone is the date
 
 
+def test_a_date_named_by_an_event_is_a_deadline() -> None:
+    """«trước ngày khai giảng 05/9/2025»: the day is named by what happens on it."""
+    due = find_deadline(
+        "Hoàn thành sửa chữa trước ngày khai giảng 05/9/2025.", issued_on=D(2025, 8, 19)
+    )
+    assert (due.kind, due.date) == ("date", D(2025, 9, 5))
+    # a date in a sentence of context, with no cue, is still not one
+    assert (
+        find_deadline("Ngày 15/9/2025, đồng chí X chủ trì cuộc họp.", issued_on=D(2025, 8, 19)).kind
+        == "none"
+    )
+
+
 def test_dated_deadline_wins_over_recurrence_word() -> None:
     due = parse_deadline("đánh giá hàng năm, hoàn thành vào quý II-2019", issued_on=ISSUED)
     assert (due.kind, due.date) == ("quarter", D(2019, 6, 30))

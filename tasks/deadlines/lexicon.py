@@ -72,7 +72,8 @@ GOAL_YEARS = re.compile(r"\s*(?:,|và)\s*(?:những|các)\s+năm\s+(?:tiếp\s+t
 CUE_DATE = re.compile(
     r"(?:\b(?:trước|chậm\s+nhất|muộn\s+nhất|hạn\s+chót|thời\s+hạn|hạn|xong|hoàn\s+thành"
     r"|hoàn\s+tất|đến|tới|kể\s+từ|không\s+quá|trong|vào))"
-    r"(?:\s*(?:là|vào|đến|tới|trước|hết|trong|ngày|:|,))*\s*$"
+    # «trước ngày khai giảng 05/9/2025»: the day named by an event of a word or three
+    r"(?:\s*(?:là|vào|đến|tới|trước|hết|trong|ngày(?:\s+[^\W\d_]+){0,3}|:|,))*\s*$"
 )
 # Plain "đến" is not enough before a period: "đến năm 2030, tỷ lệ …" states a goal.
 CUE_PERIOD = re.compile(
